@@ -1,0 +1,99 @@
+import pytest
+
+from workbook import exercises
+from workbook.exercises import DefinitionError, FieldError, from_mapping
+
+
+def test_builtin_exercises_load():
+    catalog = exercises.builtin()
+    assert set(catalog) == {"mood", "thought_record", "win"}
+    assert catalog["mood"].columns[:4] == ("id", "created_at", "updated_at", "mood")
+    assert "status" in catalog["thought_record"].columns
+
+
+def test_mood_needs_only_mood():
+    cleaned = exercises.get("mood").validate({"mood": 4})
+    assert cleaned["mood"] == 4
+    assert cleaned["anxiety"] is None
+
+
+def test_win_needs_only_description():
+    assert exercises.get("win").validate({"description": "cooked"})["description"] == "cooked"
+
+
+@pytest.mark.parametrize(
+    ("kind", "record", "field"),
+    [
+        ("mood", {}, "mood"),
+        ("mood", {"mood": 11}, "mood"),
+        ("mood", {"mood": -1}, "mood"),
+        ("mood", {"mood": 4.5}, "mood"),
+        ("mood", {"mood": True}, "mood"),
+        ("mood", {"mood": "high"}, "mood"),
+        ("mood", {"mood": 3, "sleep_hours": "lots"}, "sleep_hours"),
+        ("mood", {"mood": 3, "sleep_hours": 25}, "sleep_hours"),
+        ("mood", {"mood": 3, "colour": "blue"}, "colour"),
+        ("win", {"description": "   "}, "description"),
+        ("win", {"description": "x", "category": "gardening"}, "category"),
+        ("thought_record", {"situation": "s", "emotions": [{"name": "sad", "intensity": 101}]},
+         "emotions"),
+        ("thought_record", {"situation": "s", "automatic_thoughts": [
+            {"text": "a", "hot": True}, {"text": "b", "hot": True}]}, "automatic_thoughts"),
+        ("thought_record", {"situation": "s", "distortions": ["not_a_pattern"]}, "distortions"),
+    ],
+)
+def test_bad_values_name_the_field(kind, record, field):
+    with pytest.raises(FieldError) as info:
+        exercises.get(kind).validate(record)
+    assert info.value.field == field
+    assert field in str(info.value)
+
+
+def test_value_types_are_cleaned():
+    tr = exercises.get("thought_record")
+    cleaned = tr.validate({
+        "situation": "s",
+        "emotions": [{"name": "sad", "intensity": "80"}, {"name": "", "intensity": None}],
+        "automatic_thoughts": ["only one"],
+        "distortions": ["mind_reading", "mind_reading"],
+    })
+    assert cleaned["emotions"] == [{"name": "sad", "intensity": 80}]
+    assert cleaned["automatic_thoughts"] == [{"text": "only one", "hot": False}]
+    assert cleaned["distortions"] == ["mind_reading"]
+
+
+def test_tags_from_text_are_split_and_deduplicated():
+    field = exercises.get("mood").field("tags")
+    assert field.clean(" sleep, walk ,sleep,, ") == ["sleep", "walk"]
+
+
+def test_distortions_have_explanations():
+    options = exercises.get("thought_record").field("distortions").options
+    assert 10 <= len(options) <= 12
+    assert all(o.explanation for o in options)
+
+
+def test_draft_skips_required_but_not_bad_values():
+    tr = exercises.get("thought_record")
+    assert tr.validate({"evidence_for": "x"}, partial=True)["situation"] is None
+    with pytest.raises(FieldError):
+        tr.validate({"balanced_belief": 200}, partial=True)
+
+
+@pytest.mark.parametrize(
+    ("definition", "message"),
+    [
+        ({"title": "x", "fields": []}, "missing 'kind'"),
+        ({"kind": "Bad Kind", "title": "x", "fields": []}, "lower-case"),
+        ({"kind": "k", "title": "x", "fields": [{"name": "a", "type": "colour"}]}, "unknown type"),
+        ({"kind": "k", "title": "x", "fields": [{"name": "a", "type": "scale"}]}, "min below max"),
+        ({"kind": "k", "title": "x", "fields": [{"name": "id", "type": "short_text"}]},
+         "already used"),
+        ({"kind": "k", "title": "x", "fields": [{"name": "a", "type": "choice"}]}, "needs options"),
+        ({"kind": "k", "title": "x", "fields": [{"name": "a", "type": "short_text"}],
+          "steps": [{"title": "s", "fields": ["b"]}]}, "unknown field"),
+    ],
+)
+def test_bad_definitions_are_refused_with_a_reason(definition, message):
+    with pytest.raises(DefinitionError, match=message):
+        from_mapping(definition)

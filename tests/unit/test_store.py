@@ -1,0 +1,182 @@
+import csv
+import multiprocessing
+import os
+
+import pandas as pd
+import pytest
+
+from workbook.exercises import FieldError
+from workbook.store import Store, default_data_dir
+
+AWKWARD = [
+    "commas, and \"quotes\" and 'single'",
+    "line one\nline two\r\nline three\rend",
+    "emoji 🌱🙂 and ümlauts, 漢字",
+    "=SUM(A1:A9)",
+    "+1 -1 @cmd",
+    "<img src=x onerror=alert(1)>",
+    "<script>alert('x')</script>",
+    "  leading and trailing spaces  ",
+    "\ttab\tseparated;semi;colon",
+    "\"",
+    "a" * 5000,
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_text_round_trips_exactly(store, text):
+    entry_id = store.add("mood", {"mood": 4, "note": text})
+    assert store.get("mood", entry_id)["note"] == text
+    assert store.load("mood").loc[0, "note"] == text
+    plain = pd.read_csv(store.path("mood"), dtype=str, keep_default_na=False)
+    assert plain.loc[0, "note"] == text
+
+
+def test_files_are_plain_csv_with_id_and_created_at(store):
+    store.add("mood", {"mood": 7})
+    store.add("win", {"description": "got up"})
+    for kind in ("mood", "win"):
+        frame = pd.read_csv(store.path(kind))
+        assert {"id", "created_at"} <= set(frame.columns)
+        assert pd.Timestamp(frame.loc[0, "created_at"]).tzinfo is not None
+
+
+def test_load_types(store):
+    store.add("mood", {"mood": 7, "sleep_hours": "6.5", "tags": "sleep, walk"})
+    frame = store.load("mood")
+    assert frame.loc[0, "mood"] == 7
+    assert str(frame["mood"].dtype) == "Int64"
+    assert frame.loc[0, "sleep_hours"] == 6.5
+    assert frame.loc[0, "tags"] == ["sleep", "walk"]
+    assert pd.isna(frame.loc[0, "anxiety"])
+
+
+def test_empty_kind_loads_with_columns(store):
+    frame = store.load("win")
+    assert frame.empty
+    assert list(frame.columns[:2]) == ["id", "created_at"]
+
+
+def test_bad_value_writes_nothing(store):
+    store.add("mood", {"mood": 3})
+    before = store.path("mood").read_bytes()
+    with pytest.raises(FieldError, match="mood"):
+        store.add("mood", {"mood": 42})
+    assert store.path("mood").read_bytes() == before
+
+
+def test_unknown_kind(store):
+    with pytest.raises(ValueError, match="kind"):
+        store.add("diary", {"text": "x"})
+
+
+def test_update_and_delete(store):
+    first = store.add("win", {"description": "cooked"})
+    second = store.add("win", {"description": "walked"})
+    store.update("win", first, {"description": "cooked a meal", "effort": 6})
+    entry = store.get("win", first)
+    assert entry["description"] == "cooked a meal"
+    assert entry["effort"] == 6
+    assert entry["updated_at"]
+    with pytest.raises(FieldError):
+        store.update("win", first, {"effort": 99})
+    assert store.get("win", first)["effort"] == 6
+    store.delete("win", second)
+    assert list(store.load("win")["id"]) == [first]
+    with pytest.raises(KeyError):
+        store.delete("win", second)
+
+
+def test_drafts_can_be_finished(store):
+    draft = store.save_draft("thought_record", {"situation": "at work"})
+    assert store.get("thought_record", draft)["status"] == "draft"
+    store.save_draft("thought_record", {"evidence_for": "none"}, draft)
+    store.update("thought_record", draft, {"balanced_thought": "I can ask"}, status="complete")
+    entry = store.get("thought_record", draft)
+    assert entry["status"] == "complete"
+    assert entry["situation"] == "at work"
+    assert entry["evidence_for"] == "none"
+
+
+def test_finishing_a_draft_checks_required_fields(store):
+    draft = store.save_draft("thought_record", {"evidence_for": "x"})
+    with pytest.raises(FieldError, match="situation"):
+        store.update("thought_record", draft, {}, status="complete")
+
+
+def test_created_at_can_be_given(store):
+    entry_id = store.add("mood", {"mood": 5, "created_at": "2024-03-01T08:30:00+01:00"})
+    assert store.get("mood", entry_id)["created_at"] == "2024-03-01T08:30:00+01:00"
+
+
+def test_added_column_keeps_old_files_readable(store):
+    store.data_dir.mkdir(parents=True)
+    with open(store.path("mood"), "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "created_at", "mood", "mystery"])
+        writer.writerow(["old1", "2024-01-01T09:00:00+00:00", "4", "kept"])
+    frame = store.load("mood")
+    assert frame.loc[0, "mood"] == 4
+    assert pd.isna(frame.loc[0, "anxiety"])
+    store.add("mood", {"mood": 6})
+    rows = list(csv.DictReader(open(store.path("mood"), encoding="utf-8")))
+    assert rows[0]["mystery"] == "kept"
+    assert [r["mood"] for r in rows] == ["4", "6"]
+
+
+def test_bom_from_a_spreadsheet_is_read(store):
+    store.data_dir.mkdir(parents=True)
+    store.path("win").write_bytes(
+        "\ufeffid,created_at,description\r\nw1,2024-01-01T09:00:00+00:00,cooked\r\n".encode()
+    )
+    assert store.load("win").loc[0, "description"] == "cooked"
+
+
+def test_no_temporary_files_left(store):
+    for i in range(5):
+        store.add("mood", {"mood": i})
+    leftovers = [p.name for p in store.data_dir.iterdir() if p.suffix == ".tmp"]
+    assert leftovers == []
+
+
+def _writer(data_dir: str, worker: int, count: int) -> None:
+    store = Store(data_dir)
+    for i in range(count):
+        store.add("win", {"description": f"worker {worker} win {i}, \"quoted\"\nline"})
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    data_dir = str(tmp_path / "data")
+    workers, count = 4, 25
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(data_dir, w, count)) for w in range(workers)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+        assert proc.exitcode == 0
+    frame = Store(data_dir).load("win")
+    expected = {f"worker {w} win {i}, \"quoted\"\nline" for w in range(workers) for i in range(count)}
+    assert set(frame["description"]) == expected
+    assert len(frame) == workers * count
+    assert frame["id"].is_unique
+
+
+def test_data_dir_resolution(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_DATA_DIR", str(tmp_path / "env"))
+    assert default_data_dir(tmp_path / "flag") == tmp_path / "flag"
+    assert default_data_dir() == tmp_path / "env"
+    monkeypatch.delenv("WORKBOOK_DATA_DIR")
+    assert "between-sessions" in str(default_data_dir())
+
+
+def test_config_is_optional_and_read(store):
+    assert store.config() == {}
+    store.data_dir.mkdir(parents=True)
+    (store.data_dir / "config.yaml").write_text("crisis_resources:\n  - name: Line\n    contact: 1\n")
+    assert store.config()["crisis_resources"][0]["name"] == "Line"
+
+
+def test_nothing_written_at_construction(tmp_path):
+    Store(tmp_path / "never")
+    assert not os.path.exists(tmp_path / "never")

@@ -1,0 +1,227 @@
+"""Views driven without a browser: set values, click, assert on the store."""
+
+import pytest
+
+from workbook.store import Store
+from workbook.ui.app import App
+
+
+@pytest.fixture
+def app(store) -> App:
+    return App(store)
+
+
+def test_nav_switches_pages_in_place(app):
+    assert "wb-page-start" in app.content.children[0]._dom_classes
+    for kind in ("mood", "thought_record", "win", "start"):
+        app.nav_buttons[kind].click()
+        assert f"wb-page-{kind}" in app.content.children[0]._dom_classes
+    assert app.pages["mood"] is app.page("mood")
+
+
+def test_crisis_panel_one_click_from_every_page(app):
+    for kind in ("start", "mood", "thought_record", "win"):
+        app.show(kind)
+        assert app.crisis.layout.display == "none"
+        app.help_button.click()
+        assert app.crisis.layout.display != "none"
+        assert "988" in app.crisis.body.value
+        app.help_button.click()
+
+
+def test_crisis_list_comes_from_config(store):
+    store.data_dir.mkdir(parents=True)
+    (store.data_dir / "config.yaml").write_text(
+        "crisis_resources:\n  - name: Samaritans <b>\n    contact: Call 116 123\n    detail: UK\n"
+    )
+    body = App(store).crisis.body.value
+    assert "Samaritans &lt;b&gt;" in body
+    assert "116 123" in body
+    assert "988" not in body
+
+
+def test_mood_one_slider_and_save(app, store):
+    app.show("mood")
+    page = app.pages["mood"]
+    page.form.inputs["mood"].slider.value = 3
+    page.form.save_button.click()
+    frame = store.load("mood")
+    assert list(frame["mood"]) == [3]
+    assert frame["anxiety"].isna().all()
+    assert "wb-ok" in page.form.feedback.status.value
+    assert "svg" in page.chart.value
+    assert len(page.entries.rows.children) == 1
+
+
+def test_mood_optional_fields_and_tags(app, store):
+    app.show("mood")
+    form = app.pages["mood"].form
+    form.inputs["anxiety"].slider.value = 8
+    form.inputs["sleep_hours"].input.value = "6,5"
+    form.inputs["tags"].add("sleep")
+    form.inputs["tags"].input.value += ", my own tag"
+    form.inputs["note"].input.value = "a note, \"quoted\""
+    form.save_button.click()
+    entry = store.records("mood")[0]
+    assert entry["anxiety"] == 8
+    assert entry["sleep_hours"] == 6.5
+    assert entry["tags"] == ["sleep", "my own tag"]
+    assert entry["note"] == "a note, \"quoted\""
+    assert form.inputs["note"].get() is None  # the form is ready for the next entry
+
+
+def test_bad_input_keeps_what_was_typed(app, store):
+    app.show("mood")
+    form = app.pages["mood"].form
+    form.inputs["note"].input.value = "keep me"
+    form.inputs["sleep_hours"].input.value = "lots"
+    form.save_button.click()
+    assert "Hours slept" in form.feedback.error.value
+    assert form.inputs["note"].input.value == "keep me"
+    assert form.inputs["sleep_hours"].input.value == "lots"
+    assert store.load("mood").empty
+
+
+def test_write_failure_is_shown_and_text_kept(app, store, monkeypatch):
+    app.show("win")
+    form = app.pages["win"].form
+    form.inputs["description"].input.value = "made tea"
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Store, "_write_rows", disk_full)
+    form.save_button.click()
+    assert "No space left on device" in form.feedback.error.value
+    assert form.inputs["description"].input.value == "made tea"
+
+
+def test_user_text_is_escaped_in_lists(app, store):
+    store.add("win", {"description": "<img src=x onerror=alert(1)>"})
+    store.add("mood", {"mood": 2, "note": "<script>alert(1)</script>", "tags": ["<b>"]})
+    store.add("thought_record", {"situation": "<i>s</i>", "emotions": [{"name": "<u>sad",
+              "intensity": 50}], "automatic_thoughts": [{"text": "<svg onload=x>", "hot": True}]})
+    for kind in ("win", "mood", "thought_record"):
+        app.show(kind)
+        html = "".join(row.children[0].children[0].value
+                       for row in app.pages[kind].entries.rows.children)
+        assert "<img" not in html and "<script" not in html and "<svg" not in html
+        assert "<u>" not in html and "<i>" not in html and "<b>" not in html
+        assert "&lt;" in html
+
+
+def test_edit_and_delete_with_confirmation(app, store):
+    entry_id = store.add("win", {"description": "cooked"})
+    app.show("win")
+    page = app.pages["win"]
+    row = page.entries.rows.children[0]
+    edit, delete = row.children[0].children[1].children
+    edit.click()
+    assert page.form.editing == entry_id
+    page.form.inputs["description"].input.value = "cooked a real meal"
+    page.form.save_button.click()
+    assert store.get("win", entry_id)["description"] == "cooked a real meal"
+    assert len(store.load("win")) == 1
+
+    row = page.entries.rows.children[0]
+    row.children[0].children[1].children[1].click()  # Delete asks first
+    confirm = row.children[1]
+    confirm.children[2].click()  # Keep it
+    assert len(store.load("win")) == 1
+    row.children[0].children[1].children[1].click()
+    row.children[1].children[1].click()  # Yes, delete
+    assert store.load("win").empty
+    assert "Nothing here yet" in page.entries.rows.children[0].value
+
+
+def test_wins_this_week_and_examples(app, store):
+    app.show("win")
+    page = app.pages["win"]
+    assert "No wins saved this week yet" in page.summary.children[1].value
+    page.form.inputs["description"].input.value = "went for a walk"
+    page.form.inputs["category"].input.value = "movement"
+    page.form.save_button.click()
+    assert "1 win this week" in page.summary.children[1].value
+    assert store.records("win")[0]["category"] == "movement"
+    page.show_examples()
+    assert page.examples.value.count("<li>") == 4
+    assert "streak" not in page.summary.children[1].value.lower()
+
+
+def test_thought_record_step_by_step(app, store):
+    app.show("thought_record")
+    form = app.pages["thought_record"].form
+    assert form.back_button.disabled
+    form.inputs["situation"].input.value = "Friend did not reply"
+    form.next_button.click()
+    emotions = form.inputs["emotions"]
+    emotions.rows[0][1].value = "sad"
+    emotions.rows[0][2].value = 80
+    emotions.add_row("anxious", 60)
+    form.next_button.click()
+    thoughts = form.inputs["automatic_thoughts"]
+    thoughts.rows[0][1].value = "They are angry with me"
+    thoughts.add_row("Nobody likes me")
+    thoughts.rows[1][2].value = True
+    assert form.hot.value == ""  # not yet: it is on screen already
+    form.next_button.click()
+    assert "Nobody likes me" in form.hot.value
+    form.inputs["distortions"].boxes["mind_reading"].value = True
+    for _ in range(3):
+        form.next_button.click()
+        assert "Nobody likes me" in form.hot.value
+    form.inputs["balanced_thought"].input.value = "They are often busy"
+    form.inputs["balanced_belief"].slider.value = 60
+    form.next_button.click()
+    rerate = form.inputs["emotions_after"]
+    assert set(rerate.sliders) == {"sad", "anxious"}
+    rerate.sliders["sad"].value = 40
+    assert form.save_button.layout.display is None
+    form.save_button.click()
+    record = store.records("thought_record")[0]
+    assert record["status"] == "complete"
+    assert record["automatic_thoughts"][1] == {"text": "Nobody likes me", "hot": True}
+    assert record["distortions"] == ["mind_reading"]
+    assert record["emotions_after"] == [{"name": "sad", "intensity": 40},
+                                        {"name": "anxious", "intensity": 60}]
+    html = app.pages["thought_record"].entries.rows.children[0].children[0].children[0].value
+    assert "sad 80 → 40" in html
+
+
+def test_thought_record_draft_reopened_and_finished(app, store):
+    app.show("thought_record")
+    form = app.pages["thought_record"].form
+    form.next_button.click()
+    form.inputs["emotions"].rows[0][1].value = "lonely"
+    form.draft_button.click()
+    assert "Draft saved" in form.feedback.status.value
+    form.draft_button.click()  # a second draft save updates the same draft
+    records = store.records("thought_record")
+    assert len(records) == 1 and records[0]["status"] == "draft"
+
+    fresh = App(store)  # e.g. the next day, a new page
+    fresh.show("thought_record")
+    page = fresh.pages["thought_record"]
+    assert "draft" in page.entries.rows.children[0].children[0].children[0].value
+    page.entries.rows.children[0].children[0].children[1].children[0].click()  # Finish
+    form = page.form
+    assert form.inputs["emotions"].get() == [{"name": "lonely", "intensity": 50}]
+    for _ in range(7):
+        form.next_button.click()
+    form.save_button.click()
+    assert "Situation" in form.feedback.error.value  # still needs a situation
+    form.go(0)
+    form.inputs["situation"].input.value = "Evening alone"
+    form.save_button.click()
+    records = store.records("thought_record")
+    assert len(records) == 1
+    assert records[0]["status"] == "complete"
+    assert records[0]["situation"] == "Evening alone"
+
+
+def test_single_tool_page(store):
+    from workbook.ui.app import App
+
+    one = App(store, start="win", tools=("win",))
+    assert set(one.nav_buttons) == {"start", "win"}
+    assert "wb-page-win" in one.content.children[0]._dom_classes

@@ -1,0 +1,260 @@
+"""The only code that touches the data folder: one UTF-8 CSV file per exercise.
+
+Every write happens under a lock shared between processes and lands by an atomic rename,
+so a crash mid-write never leaves a half-written file and two open tabs never lose each
+other's entries. Text is stored exactly as typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import tempfile
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from filelock import FileLock
+
+from workbook import exercises
+from workbook.exercises import Exercise, FieldError
+
+ENV_VAR = "WORKBOOK_DATA_DIR"
+APP_NAME = "between-sessions"
+CONFIG_FILE = "config.yaml"
+LOCK_TIMEOUT_S = 30
+
+
+def default_data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """`--data-dir`, else $WORKBOOK_DATA_DIR, else the per-user data folder."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def now_iso() -> str:
+    """The current local time, ISO 8601 with its offset, to the second."""
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _clean_timestamp(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        stamp = value
+    else:
+        try:
+            stamp = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            raise FieldError("created_at", "Date and time", "should be ISO 8601.") from None
+    if stamp.tzinfo is None:
+        stamp = stamp.astimezone()
+    return stamp.isoformat(timespec="seconds")
+
+
+class Store:
+    """Entries of every exercise in `data_dir`, one CSV file per kind."""
+
+    def __init__(self, data_dir: str | os.PathLike, catalog: Mapping[str, Exercise] | None = None):
+        self.data_dir = Path(data_dir)
+        self.catalog: dict[str, Exercise] = dict(catalog or exercises.builtin())
+
+    # -- paths and locks -----------------------------------------------------
+    def exercise(self, kind: str) -> Exercise:
+        try:
+            return self.catalog[kind]
+        except KeyError:
+            known = ", ".join(self.catalog)
+            raise ValueError(f"kind: unknown exercise {kind!r} (one of {known}).") from None
+
+    def path(self, kind: str) -> Path:
+        self.exercise(kind)
+        return self.data_dir / f"{kind}.csv"
+
+    def _lock(self, kind: str) -> FileLock:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.data_dir / f".{kind}.csv.lock"), timeout=LOCK_TIMEOUT_S)
+
+    # -- raw rows ------------------------------------------------------------
+    def _read_rows(self, kind: str) -> tuple[list[str], list[dict[str, str]]]:
+        """Header and rows as exact strings; columns the declaration lacks are kept."""
+        path = self.path(kind)
+        declared = list(self.exercise(kind).columns)
+        if not path.exists():
+            return declared, []
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            found = list(reader.fieldnames or [])
+            rows = [{k: (v if v is not None else "") for k, v in row.items() if k is not None}
+                    for row in reader]
+        header = declared + [c for c in found if c not in declared]
+        for row in rows:
+            for column in header:
+                row.setdefault(column, "")
+        return header, rows
+
+    def _write_rows(self, kind: str, header: list[str], rows: list[dict[str, str]]) -> None:
+        """Replace the file atomically: write a temporary file, fsync, rename."""
+        path = self.path(kind)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        fd, tmp = tempfile.mkstemp(prefix=f".{kind}.", suffix=".tmp", dir=self.data_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(buffer.getvalue())
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(self.data_dir)
+
+    def _encode(self, exercise: Exercise, cleaned: Mapping[str, Any]) -> dict[str, str]:
+        return {name: exercise.field(name).encode(value) for name, value in cleaned.items()}
+
+    # -- the public API ------------------------------------------------------
+    def add(self, kind: str, record: Mapping[str, Any]) -> str:
+        """Validate and save a new entry; returns its id. Nothing is written on error."""
+        return self._insert(kind, record, status="complete")
+
+    def save_draft(self, kind: str, record: Mapping[str, Any], entry_id: str | None = None) -> str:
+        """Keep unfinished work (exercises with drafts): a new draft, or an update of one."""
+        exercise = self.exercise(kind)
+        if not exercise.drafts:
+            raise ValueError(f"kind: {exercise.title} has no drafts.")
+        if entry_id is None:
+            return self._insert(kind, record, status="draft")
+        self.update(kind, entry_id, record, status="draft", partial=True)
+        return entry_id
+
+    def _insert(self, kind: str, record: Mapping[str, Any], status: str) -> str:
+        exercise = self.exercise(kind)
+        record = dict(record)
+        created = _clean_timestamp(record.pop("created_at")) if record.get("created_at") else now_iso()
+        record.pop("id", None)
+        record.pop("updated_at", None)
+        record.pop("status", None)
+        cleaned = exercise.validate(record, partial=status == "draft")
+        entry_id = uuid.uuid4().hex
+        row = {"id": entry_id, "created_at": created, "updated_at": ""}
+        if exercise.drafts:
+            row["status"] = status
+        row.update(self._encode(exercise, cleaned))
+        with self._lock(kind):
+            header, rows = self._read_rows(kind)
+            rows.append({column: row.get(column, "") for column in header})
+            self._write_rows(kind, header, rows)
+        return entry_id
+
+    def update(
+        self,
+        kind: str,
+        entry_id: str,
+        changes: Mapping[str, Any],
+        status: str | None = None,
+        partial: bool = False,
+    ) -> None:
+        """Change an entry's fields (an edit keeps its id and records `updated_at`).
+
+        A draft finished with `status="complete"` is validated in full.
+        """
+        exercise = self.exercise(kind)
+        with self._lock(kind):
+            header, rows = self._read_rows(kind)
+            index = _find(rows, entry_id)
+            current = self._decoded(exercise, rows[index])
+            merged = {f.name: current.get(f.name) for f in exercise.fields}
+            merged.update({k: v for k, v in changes.items() if k not in exercises.SYSTEM_COLUMNS
+                           and k != "status"})
+            new_status = status or current.get("status") or "complete"
+            cleaned = exercise.validate(merged, partial=partial or new_status == "draft")
+            row = dict(rows[index])
+            row.update(self._encode(exercise, cleaned))
+            row["updated_at"] = now_iso()
+            if exercise.drafts:
+                row["status"] = new_status
+            rows[index] = row
+            self._write_rows(kind, header, rows)
+
+    def delete(self, kind: str, entry_id: str) -> None:
+        """Remove one entry for good."""
+        with self._lock(kind):
+            header, rows = self._read_rows(kind)
+            index = _find(rows, entry_id)
+            del rows[index]
+            self._write_rows(kind, header, rows)
+
+    def get(self, kind: str, entry_id: str) -> dict[str, Any]:
+        """One entry with its values decoded (lists as lists, scales as ints)."""
+        exercise = self.exercise(kind)
+        _, rows = self._read_rows(kind)
+        return self._decoded(exercise, rows[_find(rows, entry_id)])
+
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        """All entries of a kind, oldest first, values decoded."""
+        exercise = self.exercise(kind)
+        _, rows = self._read_rows(kind)
+        return [self._decoded(exercise, row) for row in rows]
+
+    def load(self, kind: str) -> pd.DataFrame:
+        """All entries of a kind as a DataFrame with typed columns, oldest first."""
+        exercise = self.exercise(kind)
+        header, rows = self._read_rows(kind)
+        frame = pd.DataFrame([self._decoded(exercise, r) for r in rows], columns=header)
+        for f in exercise.fields:
+            if f.type == "scale":
+                frame[f.name] = pd.array(frame[f.name].tolist(), dtype="Int64")
+            elif f.type == "number":
+                frame[f.name] = pd.array(frame[f.name].tolist(), dtype="Float64")
+        return frame
+
+    def _decoded(self, exercise: Exercise, row: Mapping[str, str]) -> dict[str, Any]:
+        out: dict[str, Any] = dict(row)
+        for f in exercise.fields:
+            try:
+                out[f.name] = f.decode(row.get(f.name, ""))
+            except ValueError:
+                out[f.name] = row.get(f.name, "")  # hand-edited cell: keep the text as it is
+        return out
+
+    # -- the person's settings ----------------------------------------------
+    def config(self) -> dict[str, Any]:
+        """Settings from `config.yaml` in the data folder; {} when there is none."""
+        path = self.data_dir / CONFIG_FILE
+        if not path.exists():
+            return {}
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: could not be read as YAML ({exc}).") from None
+        return data if isinstance(data, dict) else {}
+
+
+def _find(rows: list[dict[str, str]], entry_id: str) -> int:
+    for index, row in enumerate(rows):
+        if row.get("id") == entry_id:
+            return index
+    raise KeyError(f"No entry with id {entry_id!r}; it may have been deleted in another window.")
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

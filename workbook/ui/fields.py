@@ -1,0 +1,439 @@
+"""One input widget per field type, built from the field's declaration.
+
+Each input carries the `wb-field-<name>` class on the element a person types into (or on
+the group, for inputs made of several rows) so browser tests and styles can find it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ipywidgets as w
+
+from workbook.exercises import Field
+from workbook.ui.text import esc
+
+FULL = w.Layout(width="100%")
+
+
+def _label(field: Field) -> w.HTML:
+    star = ' <span class="wb-required" title="needed to save">(needed)</span>' if field.required else ""
+    help_text = f'<div class="wb-help">{esc(field.help)}</div>' if field.help else ""
+    return w.HTML(f'<div class="wb-label">{esc(field.label)}{star}</div>{help_text}')
+
+
+class FieldInput:
+    """A field's widget with a value in the field's Python form (None when empty)."""
+
+    def __init__(self, field: Field):
+        self.field = field
+        self.widget: w.Widget = w.VBox()
+
+    def get(self) -> Any:
+        raise NotImplementedError
+
+    def set(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        self.set(self.field.default)
+
+    def _box(self, *children: w.Widget) -> w.VBox:
+        box = w.VBox([_label(self.field), *children], layout=FULL)
+        box.add_class("wb-input")
+        box.add_class(f"wb-input-{self.field.name}")
+        return box
+
+
+class TextInput(FieldInput):
+    def __init__(self, field: Field):
+        super().__init__(field)
+        cls = w.Textarea if field.type == "long_text" else w.Text
+        self.input = cls(
+            placeholder="", layout=w.Layout(width="100%"), continuous_update=False
+        )
+        if field.type == "long_text":
+            self.input.rows = 3
+        self.input.description = field.label
+        self.input.style.description_width = "0px"
+        self.input.add_class(f"wb-field-{field.name}")
+        self.widget = self._box(self.input)
+
+    def get(self) -> Any:
+        return self.input.value if self.input.value.strip() else None
+
+    def set(self, value: Any) -> None:
+        self.input.value = "" if value is None else str(value)
+
+
+class ScaleInput(FieldInput):
+    """A slider; an optional one stays 'not rated' until the person moves it."""
+
+    def __init__(self, field: Field):
+        super().__init__(field)
+        start = field.default if field.default is not None else (field.min + field.max) // 2
+        self.slider = w.IntSlider(
+            value=start, min=int(field.min), max=int(field.max), step=1,
+            readout=False, continuous_update=True, layout=w.Layout(width="min(100%, 420px)"),
+        )
+        self.slider.description = field.label
+        self.slider.style.description_width = "0px"
+        self.slider.add_class(f"wb-field-{field.name}")
+        self.readout = w.HTML()
+        self.readout.add_class("wb-readout")
+        self.clear = w.Button(description="Clear", layout=w.Layout(width="auto"),
+                              tooltip=f"Leave {field.label.lower()} unrated")
+        self.clear.add_class("wb-clear")
+        self.clear.on_click(lambda _: self.set(None))
+        self.touched = field.required
+        self.slider.observe(self._moved, names="value")
+        row = [self.slider, self.readout] + ([] if field.required else [self.clear])
+        self.widget = self._box(w.HBox(row, layout=w.Layout(align_items="center")))
+        self._show()
+
+    def _moved(self, _change: Any) -> None:
+        self.touched = True
+        self._show()
+
+    def _show(self) -> None:
+        if self.touched:
+            self.readout.value = f'<span class="wb-value">{self.slider.value}</span>'
+        else:
+            self.readout.value = '<span class="wb-value wb-unset">not rated</span>'
+        self.clear.layout.visibility = "visible" if self.touched else "hidden"
+
+    def get(self) -> Any:
+        return self.slider.value if self.touched else None
+
+    def set(self, value: Any) -> None:
+        if value is None and not self.field.required:
+            with self.slider.hold_trait_notifications():
+                self.slider.value = (
+                    self.field.default if self.field.default is not None
+                    else int((self.field.min + self.field.max) // 2)
+                )
+            self.touched = False
+        else:
+            value = self.field.default if value is None else value
+            self.slider.value = int(value)
+            self.touched = True
+        self._show()
+
+
+class NumberInput(FieldInput):
+    """Typed as text so that an empty box means 'not given' and a typo gets a message."""
+
+    def __init__(self, field: Field):
+        super().__init__(field)
+        self.input = w.Text(placeholder="e.g. 7 or 6.5", layout=w.Layout(width="12em"),
+                            continuous_update=False)
+        self.input.description = field.label
+        self.input.style.description_width = "0px"
+        self.input.add_class(f"wb-field-{field.name}")
+        self.widget = self._box(self.input)
+
+    def get(self) -> Any:
+        return self.input.value if self.input.value.strip() else None
+
+    def set(self, value: Any) -> None:
+        if value is None:
+            self.input.value = ""
+        else:
+            value = float(value)
+            self.input.value = str(int(value)) if value.is_integer() else str(value)
+
+
+class ChoiceInput(FieldInput):
+    def __init__(self, field: Field):
+        super().__init__(field)
+        options = [("(choose one)", None)] + [(o.label, o.key) for o in field.options]
+        self.input = w.Dropdown(options=options, value=None)
+        self.input.description = field.label
+        self.input.style.description_width = "0px"
+        self.input.add_class(f"wb-field-{field.name}")
+        self.widget = self._box(self.input)
+
+    def get(self) -> Any:
+        return self.input.value
+
+    def set(self, value: Any) -> None:
+        self.input.value = value if value in self.field.option_keys() else None
+
+
+class MultiChoiceInput(FieldInput):
+    """Tick boxes, each with its one-line explanation."""
+
+    def __init__(self, field: Field):
+        super().__init__(field)
+        self.boxes: dict[str, w.Checkbox] = {}
+        rows = []
+        for option in field.options:
+            box = w.Checkbox(description=option.label, value=False, indent=False,
+                             layout=w.Layout(width="auto"))
+            box.add_class(f"wb-option-{option.key}")
+            self.boxes[option.key] = box
+            explain = w.HTML(f'<div class="wb-explain">{esc(option.explanation)}</div>')
+            rows.append(w.VBox([box, explain], layout=w.Layout(margin="0 0 4px 0")))
+        group = w.VBox(rows)
+        group.add_class(f"wb-field-{field.name}")
+        self.widget = self._box(group)
+
+    def get(self) -> Any:
+        picked = [key for key, box in self.boxes.items() if box.value]
+        return picked or None
+
+    def set(self, value: Any) -> None:
+        chosen = set(value or [])
+        for key, box in self.boxes.items():
+            box.value = key in chosen
+
+
+class DateInput(FieldInput):
+    def __init__(self, field: Field):
+        super().__init__(field)
+        self.input = w.DatePicker(value=None)
+        self.input.description = field.label
+        self.input.style.description_width = "0px"
+        self.input.add_class(f"wb-field-{field.name}")
+        self.widget = self._box(self.input)
+
+    def get(self) -> Any:
+        return self.input.value
+
+    def set(self, value: Any) -> None:
+        self.input.value = dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+class TagsInput(FieldInput):
+    """Comma-separated tags (`wb-list`), with one-click suggestions."""
+
+    def __init__(self, field: Field):
+        super().__init__(field)
+        self.input = w.Text(placeholder="e.g. sleep, walk with a friend",
+                            layout=w.Layout(width="100%"), continuous_update=False)
+        self.input.description = field.label
+        self.input.style.description_width = "0px"
+        self.input.add_class(f"wb-field-{field.name}")
+        self.input.add_class("wb-list")
+        chips = []
+        for tag in field.suggestions:
+            chip = w.Button(description=tag, layout=w.Layout(width="auto"),
+                            tooltip=f"Add the tag {tag}")
+            chip.add_class("wb-chip")
+            chip.on_click(lambda _, t=tag: self.add(t))
+            chips.append(chip)
+        self.widget = self._box(w.HBox(chips, layout=w.Layout(flex_flow="row wrap")), self.input)
+
+    def tags(self) -> list[str]:
+        return [t.strip() for t in self.input.value.split(",") if t.strip()]
+
+    def add(self, tag: str) -> None:
+        current = self.tags()
+        if tag not in current:
+            self.input.value = ", ".join([*current, tag])
+
+    def get(self) -> Any:
+        return self.tags() or None
+
+    def set(self, value: Any) -> None:
+        self.input.value = ", ".join(value or [])
+
+
+class _RowsInput(FieldInput):
+    """A list of rows the person can add to and remove from."""
+
+    add_label = "Add another"
+
+    def __init__(self, field: Field):
+        super().__init__(field)
+        self.rows: list[tuple[w.Widget, ...]] = []
+        self.list_box = w.VBox()
+        self.list_box.add_class(f"wb-field-{field.name}")
+        self.add_button = w.Button(description=self.add_label, icon="", layout=w.Layout(width="auto"))
+        self.add_button.add_class("wb-add-row")
+        self.add_button.on_click(lambda _: self.add_row())
+        self.widget = self._box(self.list_box, self.add_button)
+
+    def _render(self) -> None:
+        self.list_box.children = [r[0] for r in self.rows]
+
+    def remove_row(self, row: tuple) -> None:
+        self.rows.remove(row)
+        if not self.rows:
+            self.add_row()
+        self._render()
+
+    def _remove_button(self, get_row: Any) -> w.Button:
+        button = w.Button(description="Remove", layout=w.Layout(width="auto"))
+        button.add_class("wb-remove-row")
+        button.on_click(lambda _: self.remove_row(get_row()))
+        return button
+
+
+class RatingsInput(_RowsInput):
+    """Named feelings, each with an intensity (e.g. sad 80)."""
+
+    add_label = "Add a feeling"
+
+    def __init__(self, field: Field):
+        super().__init__(field)
+        self.add_row()
+
+    def add_row(self, name: str = "", intensity: int | None = None) -> None:
+        mid = int((self.field.min + self.field.max) // 2)
+        text = w.Text(value=name, placeholder="feeling, e.g. sad",
+                      layout=w.Layout(width="14em"), continuous_update=False)
+        text.description = "Feeling"
+        text.style.description_width = "0px"
+        text.add_class("wb-row-name")
+        slider = w.IntSlider(value=mid if intensity is None else intensity,
+                             min=int(self.field.min), max=int(self.field.max),
+                             layout=w.Layout(width="min(60%, 300px)"))
+        slider.description = "Intensity"
+        slider.style.description_width = "0px"
+        slider.add_class("wb-row-intensity")
+        row_ref: list = []
+        box = w.HBox([text, slider, self._remove_button(lambda: row_ref[0])],
+                     layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        box.add_class("wb-row")
+        row = (box, text, slider)
+        row_ref.append(row)
+        self.rows.append(row)
+        self._render()
+
+    def get(self) -> Any:
+        out = [{"name": t.value, "intensity": s.value} for _, t, s in self.rows if t.value.strip()]
+        return out or None
+
+    def set(self, value: Any) -> None:
+        self.rows = []
+        for item in value or []:
+            self.add_row(item["name"], item["intensity"])
+        if not self.rows:
+            self.add_row()
+        self._render()
+
+
+class ThoughtsInput(_RowsInput):
+    """Automatic thoughts, one of them marked as the hot thought."""
+
+    add_label = "Add a thought"
+
+    def __init__(self, field: Field):
+        super().__init__(field)
+        self.on_change: list = []
+        self.add_row()
+
+    def add_row(self, text: str = "", hot: bool = False) -> None:
+        area = w.Textarea(value=text, placeholder="the thought, in the words it came",
+                          rows=2, layout=w.Layout(width="100%"), continuous_update=False)
+        area.description = "Thought"
+        area.style.description_width = "0px"
+        area.add_class("wb-row-text")
+        mark = w.Checkbox(value=hot, description="This is the hot thought", indent=False)
+        mark.add_class("wb-hot")
+        row_ref: list = []
+        mark.observe(lambda ch: self._marked(row_ref[0], ch), names="value")
+        area.observe(lambda _: self._changed(), names="value")
+        box = w.VBox([area, w.HBox([mark, self._remove_button(lambda: row_ref[0])])])
+        box.add_class("wb-row")
+        row = (box, area, mark)
+        row_ref.append(row)
+        self.rows.append(row)
+        self._render()
+
+    def _marked(self, row: tuple, change: dict) -> None:
+        if change["new"]:
+            for other in self.rows:
+                if other is not row and other[2].value:
+                    other[2].value = False
+        self._changed()
+
+    def _changed(self) -> None:
+        for callback in self.on_change:
+            callback()
+
+    def get(self) -> Any:
+        out = [{"text": a.value, "hot": m.value} for _, a, m in self.rows if a.value.strip()]
+        if len(out) == 1:
+            out[0]["hot"] = True
+        return out or None
+
+    def hot_thought(self) -> str | None:
+        for item in self.get() or []:
+            if item["hot"]:
+                return item["text"]
+        return None
+
+    def set(self, value: Any) -> None:
+        self.rows = []
+        for item in value or []:
+            self.add_row(item["text"], bool(item.get("hot")))
+        if not self.rows:
+            self.add_row()
+        self._render()
+        self._changed()
+
+
+class RerateInput(FieldInput):
+    """The feelings named earlier, rated again after the work."""
+
+    def __init__(self, field: Field):
+        super().__init__(field)
+        self.sliders: dict[str, w.IntSlider] = {}
+        self.before: dict[str, int] = {}
+        self.group = w.VBox()
+        self.group.add_class(f"wb-field-{field.name}")
+        self.empty = w.HTML('<div class="wb-help">Name your feelings in the Emotions step first.</div>')
+        self.widget = self._box(self.group)
+        self.prepare([])
+
+    def prepare(self, emotions: list[dict] | None, keep: bool = True) -> None:
+        """Show one slider per feeling named earlier, keeping ratings already given."""
+        old = {name: s.value for name, s in self.sliders.items()} if keep else {}
+        self.sliders, rows = {}, []
+        self.before = {e["name"]: e["intensity"] for e in emotions or []}
+        for name, before in self.before.items():
+            slider = w.IntSlider(value=old.get(name, before), min=int(self.field.min),
+                                 max=int(self.field.max), layout=w.Layout(width="min(60%, 300px)"))
+            slider.description = name
+            slider.style.description_width = "0px"
+            slider.add_class("wb-row-intensity")
+            self.sliders[name] = slider
+            rows.append(w.HBox([w.HTML(f'<span class="wb-row-label">{esc(name)}</span>'
+                                       f' <span class="wb-help">(was {before})</span>'), slider],
+                               layout=w.Layout(flex_flow="row wrap", align_items="center")))
+        self.group.children = rows or [self.empty]
+
+    def get(self) -> Any:
+        out = [{"name": n, "intensity": s.value} for n, s in self.sliders.items()]
+        return out or None
+
+    def set(self, value: Any) -> None:
+        for item in value or []:
+            if item["name"] in self.sliders:
+                self.sliders[item["name"]].value = item["intensity"]
+
+    def reset(self) -> None:
+        self.prepare([], keep=False)
+
+
+INPUTS = {
+    "short_text": TextInput,
+    "long_text": TextInput,
+    "scale": ScaleInput,
+    "number": NumberInput,
+    "choice": ChoiceInput,
+    "multi_choice": MultiChoiceInput,
+    "date": DateInput,
+    "tags": TagsInput,
+    "ratings": RatingsInput,
+    "thoughts": ThoughtsInput,
+    "rerate": RerateInput,
+}
+
+
+def build_input(field: Field) -> FieldInput:
+    """The input for a field, chosen by its declared type."""
+    return INPUTS[field.type](field)

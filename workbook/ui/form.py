@@ -1,0 +1,246 @@
+"""Forms built from an exercise declaration: all fields at once, or one step at a time.
+
+A form never throws away what the person typed: a bad value shows a message in
+`wb-error` beside the form and every input keeps its text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from workbook.exercises import Exercise, FieldError
+from workbook.store import Store
+from workbook.ui.fields import FieldInput, RerateInput, ThoughtsInput, build_input
+from workbook.ui.text import esc, esc_lines
+
+log = logging.getLogger(__name__)
+
+
+class Feedback(w.VBox):
+    """The status line (`wb-status`) and the error line (`wb-error`) of a form."""
+
+    def __init__(self) -> None:
+        self.status = w.HTML()
+        self.status.add_class("wb-status")
+        self.error = w.HTML()
+        self.error.add_class("wb-error")
+        super().__init__([self.error, self.status])
+
+    def ok(self, message: str) -> None:
+        self.error.value = ""
+        self.status.value = f'<div class="wb-ok" role="status">{esc(message)}</div>'
+
+    def fail(self, message: str) -> None:
+        self.status.value = ""
+        self.error.value = f'<div class="wb-problem" role="alert">{esc_lines(message)}</div>'
+
+    def clear(self) -> None:
+        self.status.value = ""
+        self.error.value = ""
+
+    def guard(self, action: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap a callback so any error is shown on the page instead of vanishing."""
+
+        def run(*args: Any) -> Any:
+            try:
+                return action(*args)
+            except FieldError as exc:
+                self.fail(f"Not saved yet. {exc.args[0]} Everything you typed is still here.")
+            except KeyError as exc:
+                self.fail(f"{exc.args[0]} Everything you typed is still here.")
+            except OSError as exc:
+                log.exception("could not write")
+                self.fail(
+                    "Not saved: the data folder could not be written "
+                    f"({exc.strerror or exc}). Everything you typed is still here; "
+                    "try again, or check the folder has space and can be written."
+                )
+            except Exception as exc:  # noqa: BLE001 - any error must reach the page
+                log.exception("callback failed")
+                self.fail(f"Something went wrong ({type(exc).__name__}: {exc}). "
+                          "Everything you typed is still here.")
+            return None
+
+        return run
+
+
+def _button(label: str, css: str, style: str = "") -> w.Button:
+    button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
+    button.add_class(css)
+    return button
+
+
+class ExerciseForm(w.VBox):
+    """Every field of an exercise and a Save button; also edits an existing entry."""
+
+    def __init__(self, exercise: Exercise, store: Store, on_saved: Callable[[str], None] | None = None):
+        self.exercise = exercise
+        self.store = store
+        self.on_saved = on_saved or (lambda _id: None)
+        self.inputs: dict[str, FieldInput] = {f.name: build_input(f) for f in exercise.fields}
+        self.editing: str | None = None
+        self.feedback = Feedback()
+        self.save_button = _button("Save", "wb-save", "primary")
+        self.save_button.on_click(self.feedback.guard(lambda _: self.save()))
+        self.cancel_button = _button("Cancel editing", "wb-cancel")
+        self.cancel_button.on_click(self.feedback.guard(lambda _: self.cancel()))
+        self.cancel_button.layout.display = "none"
+        self.heading = w.HTML()
+        super().__init__(self._children())
+        self.add_class("wb-form")
+        self._show_heading()
+
+    def _children(self) -> list[w.Widget]:
+        buttons = w.HBox([self.save_button, self.cancel_button])
+        return [self.heading, *[i.widget for i in self.inputs.values()], buttons, self.feedback]
+
+    def _show_heading(self) -> None:
+        text = "Editing an earlier entry" if self.editing else ""
+        self.heading.value = f'<div class="wb-editing">{esc(text)}</div>' if text else ""
+
+    def values(self) -> dict[str, Any]:
+        return {name: entry.get() for name, entry in self.inputs.items()}
+
+    def save(self) -> str:
+        values = self.values()
+        if self.editing:
+            entry_id = self.editing
+            self.store.update(self.exercise.kind, entry_id, values)
+            message = "Changes saved."
+        else:
+            entry_id = self.store.add(self.exercise.kind, values)
+            message = "Saved. Well done for taking the time."
+        self.reset()
+        self.feedback.ok(message)
+        self.on_saved(entry_id)
+        return entry_id
+
+    def edit(self, entry: dict[str, Any]) -> None:
+        """Load an entry into the form; Save then changes it instead of adding one."""
+        self.reset()
+        for name, entry_input in self.inputs.items():
+            entry_input.set(entry.get(name))
+        self.editing = entry["id"]
+        self.cancel_button.layout.display = None
+        self.feedback.ok("Editing an earlier entry. Save keeps your changes.")
+        self._show_heading()
+
+    def cancel(self) -> None:
+        self.reset()
+        self.feedback.ok("Editing cancelled; nothing was changed.")
+
+    def reset(self) -> None:
+        for entry_input in self.inputs.values():
+            entry_input.reset()
+        self.editing = None
+        self.cancel_button.layout.display = "none"
+        self.feedback.clear()
+        self._show_heading()
+
+
+class StepForm(ExerciseForm):
+    """One step at a time (`wb-next`), the hot thought in view, drafts saved part-way."""
+
+    def __init__(self, exercise: Exercise, store: Store, on_saved: Callable[[str], None] | None = None):
+        self.step = 0
+        self.draft_id: str | None = None
+        self.progress = w.HTML()
+        self.prompt = w.HTML()
+        self.hot = w.HTML()
+        self.hot.add_class("wb-hot-thought")
+        self.step_box = w.VBox()
+        self.back_button = _button("Back", "wb-back")
+        self.next_button = _button("Next", "wb-next", "primary")
+        self.draft_button = _button("Save draft", "wb-save-draft")
+        super().__init__(exercise, store, on_saved)
+        self.save_button.description = "Save thought record"
+        self.back_button.on_click(self.feedback.guard(lambda _: self.go(self.step - 1)))
+        self.next_button.on_click(self.feedback.guard(lambda _: self.go(self.step + 1)))
+        self.draft_button.on_click(self.feedback.guard(lambda _: self.save_draft()))
+        for entry_input in self.inputs.values():
+            if isinstance(entry_input, ThoughtsInput):
+                entry_input.on_change.append(self._show_hot)
+        self.go(0)
+
+    def _children(self) -> list[w.Widget]:
+        buttons = w.HBox([self.back_button, self.next_button, self.save_button, self.draft_button,
+                          self.cancel_button], layout=w.Layout(flex_flow="row wrap"))
+        return [self.heading, self.progress, self.hot, self.prompt, self.step_box, buttons,
+                self.feedback]
+
+    def _thoughts(self) -> ThoughtsInput | None:
+        return next((i for i in self.inputs.values() if isinstance(i, ThoughtsInput)), None)
+
+    def _thoughts_step(self) -> int:
+        for index, step in enumerate(self.exercise.steps):
+            if any(self.exercise.field(n).type == "thoughts" for n in step.fields):
+                return index
+        return len(self.exercise.steps)
+
+    def _show_hot(self) -> None:
+        thoughts = self._thoughts()
+        text = thoughts.hot_thought() if thoughts else None
+        if text and self.step > self._thoughts_step():
+            self.hot.value = (f'<div class="wb-hot-box"><div class="wb-hot-label">Hot thought</div>'
+                              f'<div class="wb-hot-text">{esc_lines(text)}</div></div>')
+        else:
+            self.hot.value = ""
+
+    def go(self, index: int) -> None:
+        steps = self.exercise.steps
+        index = max(0, min(index, len(steps) - 1))
+        self.step = index
+        step = steps[index]
+        for name in step.fields:
+            entry_input = self.inputs[name]
+            if isinstance(entry_input, RerateInput) and entry_input.field.of:
+                entry_input.prepare(self.inputs[entry_input.field.of].get())
+        self.step_box.children = [self.inputs[n].widget for n in step.fields]
+        self.progress.value = (f'<div class="wb-progress">Step {index + 1} of {len(steps)}: '
+                               f"<strong>{esc(step.title)}</strong></div>")
+        self.prompt.value = f'<div class="wb-prompt">{esc(step.prompt)}</div>'
+        last = index == len(steps) - 1
+        self.back_button.disabled = index == 0
+        self.next_button.layout.display = "none" if last else None
+        self.save_button.layout.display = None if last else "none"
+        self._show_hot()
+
+    def save_draft(self) -> str:
+        """Keep what is written so far; it can be reopened and finished later."""
+        values = self.values()
+        target = self.editing or self.draft_id
+        entry_id = self.store.save_draft(self.exercise.kind, values, target)
+        self.draft_id = entry_id
+        self.editing = None if not self.editing else self.editing
+        self.feedback.ok("Draft saved. You can come back and finish it any time.")
+        self.on_saved(entry_id)
+        return entry_id
+
+    def save(self) -> str:
+        values = self.values()
+        target = self.editing or self.draft_id
+        if target:
+            self.store.update(self.exercise.kind, target, values, status="complete")
+            entry_id = target
+        else:
+            entry_id = self.store.add(self.exercise.kind, values)
+        self.reset()
+        self.feedback.ok("Thought record saved. That took courage.")
+        self.on_saved(entry_id)
+        return entry_id
+
+    def edit(self, entry: dict[str, Any]) -> None:
+        super().edit(entry)
+        if entry.get("status") == "draft":
+            self.feedback.ok("Draft reopened. Carry on where you left off.")
+        self.go(0)
+
+    def reset(self) -> None:
+        super().reset()
+        self.draft_id = None
+        if hasattr(self, "step_box"):
+            self.go(0)

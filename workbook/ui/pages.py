@@ -1,0 +1,188 @@
+"""One page per tool: the form, what the entries add up to, and the list of entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from typing import Any
+
+import ipywidgets as w
+
+from workbook import analysis
+from workbook.exercises import Exercise, content
+from workbook.store import Store
+from workbook.ui.entries import EntryList
+from workbook.ui.form import ExerciseForm, Feedback, StepForm
+from workbook.ui.text import esc, esc_lines, shorten
+
+log = logging.getLogger(__name__)
+
+
+def chart_html(chart: Any, label: str) -> str:
+    """A chart drawn to SVG in the kernel: no script, no network, nothing to load."""
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    return f'<figure class="wb-figure" role="img" aria-label="{esc(label)}">{svg}</figure>'
+
+
+class ToolPage(w.VBox):
+    """A tool: heading, intro, form, summary (chart, counts) and recent entries."""
+
+    form_class = ExerciseForm
+
+    def __init__(self, exercise: Exercise, store: Store):
+        self.exercise = exercise
+        self.store = store
+        self.form = self.form_class(exercise, store, on_saved=lambda _id: self.refresh())
+        self.summary = w.VBox()
+        self.summary.add_class("wb-summary")
+        self.chart = w.HTML()
+        self.chart.add_class("wb-chart")
+        self.summary_feedback = Feedback()
+        self.entries = EntryList(exercise.kind, store, self.describe, on_edit=self.form.edit,
+                                 on_deleted=self.refresh)
+        header = w.HTML(f'<h2 class="wb-title">{esc(exercise.title)}</h2>'
+                        f'<p class="wb-intro">{esc(exercise.intro)}</p>')
+        super().__init__([header, *self.extra_top(), self.form, self.summary, self.entries])
+        self.add_class("wb-page")
+        self.add_class(f"wb-page-{exercise.kind}")
+
+    def extra_top(self) -> list[w.Widget]:
+        return []
+
+    def refresh(self) -> None:
+        """Redraw the summary and the list from what is on disk."""
+        try:
+            records = self.store.records(self.exercise.kind)
+        except Exception as exc:  # noqa: BLE001 - show it, keep the form usable
+            log.exception("could not read entries")
+            self.summary_feedback.fail(f"Your entries could not be read just now ({exc}).")
+            return
+        self.entries.refresh(records)
+        try:
+            self.summary.children = [self.summary_feedback, *self.summarise(records)]
+        except Exception as exc:  # noqa: BLE001
+            log.exception("could not draw the summary")
+            self.summary_feedback.fail(f"The chart could not be drawn ({exc}). Your entries are safe.")
+
+    def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
+        return []
+
+    def describe(self, entry: dict[str, Any]) -> str:
+        return esc(shorten(entry.get(self.exercise.fields[0].name)))
+
+
+class MoodPage(ToolPage):
+    def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
+        from workbook import charts
+
+        frame = self.store.load("mood") if records else None
+        if frame is None or frame.empty:
+            self.chart.value = ('<p class="wb-empty">Your mood chart appears here after your first '
+                                "check-in.</p>")
+            return [self.chart]
+        daily = analysis.mood_by_day(frame, days=30)
+        if daily.empty:
+            self.chart.value = '<p class="wb-empty">No check-ins in the last 30 days yet.</p>'
+            return [self.chart]
+        days = len(daily)
+        mean = float(daily["mood"].astype("float64").mean())
+        text = (f"{days} day{'s' if days != 1 else ''} with a check-in in the last 30 days; "
+                f"average mood {mean:.1f} out of 10.")
+        self.chart.value = (chart_html(charts.mood_chart(daily), "Mood over the last 30 days. " + text)
+                            + f'<p class="wb-chart-summary">{esc(text)}</p>')
+        return [self.chart]
+
+    def describe(self, entry: dict[str, Any]) -> str:
+        parts = [f"<strong>Mood {esc(entry.get('mood'))}/10</strong>"]
+        for name, label in (("anxiety", "anxiety"), ("energy", "energy")):
+            if entry.get(name) is not None:
+                parts.append(f"{label} {esc(entry[name])}/10")
+        if entry.get("sleep_hours") is not None:
+            parts.append(f"slept {esc(_num(entry['sleep_hours']))} h")
+        if entry.get("tags"):
+            parts.append("tags: " + esc(", ".join(entry["tags"])))
+        note = f'<div class="wb-note">{esc(shorten(entry["note"], 200))}</div>' if entry.get("note") else ""
+        return " · ".join(parts) + note
+
+
+class ThoughtRecordPage(ToolPage):
+    form_class = StepForm
+
+    def describe(self, entry: dict[str, Any]) -> str:
+        out = f'<div class="wb-situation">{esc(shorten(entry.get("situation"), 160))}</div>'
+        hot = analysis.hot_thought(entry)
+        if hot:
+            out += f'<div class="wb-hot-line">Hot thought: “{esc(shorten(hot, 160))}”</div>'
+        changes = []
+        for name, before, after in analysis.emotion_change(entry):
+            b = "?" if before is None else before
+            a = "not re-rated" if after is None else after
+            changes.append(f"{esc(name)} {esc(b)} → {esc(a)}")
+        if changes:
+            out += f'<div class="wb-emotion-change">{"; ".join(changes)}</div>'
+        if entry.get("balanced_thought"):
+            out += (f'<div class="wb-balanced">Balanced thought: '
+                    f'{esc(shorten(entry["balanced_thought"], 160))}</div>')
+        return out
+
+
+class WinsPage(ToolPage):
+    def extra_top(self) -> list[w.Widget]:
+        self.examples = w.HTML()
+        self.examples.add_class("wb-examples")
+        button = w.Button(description="Nothing comes to mind", layout=w.Layout(width="auto"))
+        button.add_class("wb-show-examples")
+        button.on_click(lambda _: self.show_examples())
+        return [w.VBox([button, self.examples])]
+
+    def show_examples(self, count: int = 4) -> None:
+        items = content("win_examples.yaml")
+        picked = random.sample(items, k=min(count, len(items)))
+        lines = "".join(f"<li>{esc(i['text'])} <span class='wb-help'>({esc(i['category'])})</span></li>"
+                        for i in picked)
+        self.examples.value = ("<div class='wb-examples-box'><p>Small things count. Did any of these "
+                               f"happen today, or something like them?</p><ul>{lines}</ul></div>")
+
+    def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
+        from workbook import charts
+
+        frame = self.store.load("win")
+        count = analysis.wins_this_week(frame, dt.date.today())
+        if count == 0:
+            text = "No wins saved this week yet. Even one small thing counts."
+        else:
+            text = f"{count} win{'s' if count != 1 else ''} this week. Each one counts."
+        self.chart.value = ""
+        if records:
+            weekly = analysis.wins_by_week(frame, weeks=8)
+            self.chart.value = chart_html(charts.wins_chart(weekly), "Wins per week, last 8 weeks.")
+        total = w.HTML(f'<p class="wb-wins-week">{esc(text)}</p>')
+        return [total, self.chart]
+
+    def describe(self, entry: dict[str, Any]) -> str:
+        out = f'<div class="wb-win-text">{esc_lines(shorten(entry.get("description"), 300))}</div>'
+        extra = []
+        if entry.get("category"):
+            extra.append(esc(entry["category"]))
+        if entry.get("effort") is not None:
+            extra.append(f"felt {esc(entry['effort'])}/10 hard")
+        if extra:
+            out += f'<div class="wb-help">{" · ".join(extra)}</div>'
+        return out
+
+
+PAGES = {"mood": MoodPage, "thought_record": ThoughtRecordPage, "win": WinsPage}
+
+
+def build_page(exercise: Exercise, store: Store) -> ToolPage:
+    """The page for an exercise; exercises without a page of their own get the plain one."""
+    page = PAGES.get(exercise.kind, ToolPage)(exercise, store)
+    page.refresh()
+    return page
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -1,0 +1,30 @@
+"""Showing text safely: everything a person typed is escaped before it reaches HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+
+def esc(text: object) -> str:
+    """HTML-escaped text (quotes too), so user text never becomes markup."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def esc_lines(text: object) -> str:
+    """Escaped text with its line breaks kept."""
+    return "<br>".join(esc(line) for line in str(text or "").splitlines())
+
+
+def when(created_at: str) -> str:
+    """'Sat 21 Nov, 19:40' from an ISO timestamp; the text itself if it does not parse."""
+    try:
+        stamp = dt.datetime.fromisoformat(created_at)
+    except (TypeError, ValueError):
+        return str(created_at)
+    return stamp.strftime("%a %d %b %Y, %H:%M")
+
+
+def shorten(text: object, limit: int = 120) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
