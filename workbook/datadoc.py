@@ -15,6 +15,7 @@ TYPE_TEXT = {
     "choice": "one of: {options}",
     "multi_choice": "JSON list of keys, from: {options}",
     "date": "date, `YYYY-MM-DD`",
+    "datetime": "local date and time, `YYYY-MM-DDTHH:MM`",
     "tags": 'JSON list of text, e.g. `["sleep", "walk"]`',
     "ratings": 'JSON list of `{{"name": text, "intensity": {min}-{max}}}`',
     "thoughts": 'JSON list of `{{"text": text, "hot": true/false}}`; one is the hot thought',
@@ -39,6 +40,8 @@ def _num(value: float | None) -> str:
 
 def describe_type(field: Field) -> str:
     options = ", ".join(f"`{o.key}`" for o in field.options)
+    if field.labels:
+        return ", ".join(f"{_num(field.min + i)} = {label}" for i, label in enumerate(field.labels))
     return TYPE_TEXT[field.type].format(min=_num(field.min), max=_num(field.max),
                                         options=options, of=field.of)
 

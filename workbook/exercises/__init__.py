@@ -26,6 +26,7 @@ FIELD_TYPES = (
     "choice",
     "multi_choice",
     "date",
+    "datetime",
     "tags",
     "ratings",
     "thoughts",
@@ -72,6 +73,7 @@ class Field:
     suggestions: tuple[str, ...] = ()
     of: str | None = None
     max_length: int = DEFAULT_MAX_LENGTH
+    labels: tuple[str, ...] = ()
 
     def _fail(self, reason: str) -> FieldError:
         return FieldError(self.name, self.label, reason)
@@ -171,6 +173,17 @@ class Field:
             except ValueError:
                 raise self._fail("should be a date like 2026-03-31.") from None
         raise self._fail("should be a date.")
+
+    def _clean_datetime(self, value: Any) -> str:
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None).isoformat(timespec="minutes")
+        if isinstance(value, str):
+            try:
+                parsed = dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise self._fail("should be a date and time like 2026-03-31T09:30.") from None
+            return parsed.replace(tzinfo=None).isoformat(timespec="minutes")
+        raise self._fail("should be a date and time.")
 
     def _clean_tags(self, value: Any) -> list[str]:
         if isinstance(value, str):
@@ -307,8 +320,9 @@ class Exercise:
             if value is None and f.required and not partial:
                 raise FieldError(f.name, f.label, "is needed to save.")
             cleaned[f.name] = value
-        if partial and all(v is None for v in cleaned.values()):
-            raise FieldError(self.fields[0].name, self.fields[0].label, "write something first.")
+        if all(v is None for v in cleaned.values()):
+            raise FieldError(self.fields[0].name, self.fields[0].label,
+                             "nothing is filled in yet; answer at least one question.")
         return cleaned
 
 
@@ -367,6 +381,8 @@ def from_mapping(data: Mapping[str, Any], source: str = "") -> Exercise:
         lo, hi = spec.get("min"), spec.get("max")
         if ftype in ("scale", "ratings", "rerate") and (lo is None or hi is None or lo >= hi):
             raise DefinitionError(f"{at}: a {ftype} field needs min below max.")
+        if spec.get("labels") and len(spec["labels"]) != int(hi) - int(lo) + 1:
+            raise DefinitionError(f"{at}: give one label for each value from {lo} to {hi}.")
         fields.append(
             Field(
                 name=name,
@@ -381,6 +397,7 @@ def from_mapping(data: Mapping[str, Any], source: str = "") -> Exercise:
                 suggestions=tuple(str(s) for s in spec.get("suggestions", ())),
                 of=spec.get("of"),
                 max_length=int(spec.get("max_length", DEFAULT_MAX_LENGTH)),
+                labels=tuple(str(x) for x in spec.get("labels", ())),
             )
         )
     steps = tuple(
@@ -404,7 +421,7 @@ def from_mapping(data: Mapping[str, Any], source: str = "") -> Exercise:
     )
 
 
-BUILTIN_KINDS = ("mood", "thought_record", "win")
+BUILTIN_KINDS = ("mood", "thought_record", "win", "session", "checkin")
 
 
 @cache

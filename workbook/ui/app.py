@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from typing import Any
+
 import ipywidgets as w
 
 from workbook.store import Store, default_data_dir
 from workbook.ui.help import CrisisPanel, StartPage
-from workbook.ui.pages import build_page
+from workbook.ui.text import esc
 
-TOOLS = ("mood", "thought_record", "win")
+log = logging.getLogger(__name__)
+
+TOOLS = ("mood", "thought_record", "win", "session", "checkin")
+NAV_LABELS = {"start": "Start here", "progress": "Progress"}
 
 
 class App(w.VBox):
-    """Navigation, the crisis panel, and the page of the tool that is open."""
+    """Navigation, the crisis panel, the reach-out notice, and the page that is open."""
 
     def __init__(self, store: Store, start: str = "start", tools: tuple[str, ...] = TOOLS):
         self.store = store
@@ -27,7 +34,7 @@ class App(w.VBox):
         self.nav_buttons: dict[str, w.Button] = {}
         nav = []
         for kind in ("start", *tools):
-            label = "Start here" if kind == "start" else store.exercise(kind).nav
+            label = NAV_LABELS.get(kind) or store.exercise(kind).nav
             button = w.Button(description=label, layout=w.Layout(width="auto"))
             button.add_class("wb-nav")
             button.add_class(f"wb-nav-{kind}")
@@ -38,9 +45,11 @@ class App(w.VBox):
         bar = w.HBox([brand, w.HBox(nav, layout=w.Layout(flex_flow="row wrap")), self.help_button],
                      layout=w.Layout(flex_flow="row wrap", align_items="center"))
         bar.add_class("wb-bar")
+        self.reach_out = w.HTML()
+        self.reach_out.add_class("wb-reach-out")
         self.content = w.VBox()
         self.content.add_class("wb-content")
-        super().__init__([bar, self.crisis, self.content])
+        super().__init__([bar, self.crisis, self.reach_out, self.content])
         self.add_class("wb-app")
         self.current = ""
         self.show(start)
@@ -48,17 +57,35 @@ class App(w.VBox):
     def page(self, kind: str) -> w.Widget:
         """A tool's page, built the first time it is opened."""
         if kind not in self.pages:
-            if kind == "start":
-                self.pages[kind] = StartPage()
-            else:
-                self.pages[kind] = build_page(self.store.exercise(kind), self.store)
+            self.pages[kind] = self._build(kind)
         return self.pages[kind]
 
+    def _build(self, kind: str) -> w.Widget:
+        if kind == "start":
+            return StartPage()
+        if kind == "progress":
+            from workbook.ui.dashboard import ProgressPage
+
+            page = ProgressPage(self.store)
+            page.refresh()
+            return page
+        from workbook.ui.pages import page_class
+        from workbook.ui.treatment import SessionPage
+
+        exercise = self.store.exercise(kind)
+        cls = page_class(kind)
+        page = cls(exercise, self.store, navigate=self.open_with) if cls is SessionPage else cls(
+            exercise, self.store)
+        page.after_save.append(lambda _id: self.check_rules())
+        page.refresh()
+        return page
+
     def show(self, kind: str) -> None:
+        fresh = kind not in self.pages
         page = self.page(kind)
-        if kind != "start" and kind == self.current:
+        if kind == self.current:
             return
-        if kind != "start" and self.current:
+        if not fresh and hasattr(page, "refresh"):
             page.refresh()
         self.content.children = [page]
         for name, button in self.nav_buttons.items():
@@ -68,6 +95,41 @@ class App(w.VBox):
             else:
                 button.remove_class("wb-current")
         self.current = kind
+
+    def open_with(self, kind: str, prefill: dict[str, Any]) -> None:
+        """Open a tool with a new entry started from `prefill` (one click from a session)."""
+        if kind not in self.nav_buttons:
+            return
+        self.show(kind)
+        self.pages[kind].form.prefill(prefill)
+
+    def check_rules(self, today: dt.date | None = None) -> list:
+        """Run the 'when to reach out' rules on what is saved; show any that apply."""
+        try:
+            from workbook import rules
+
+            thresholds = rules.Thresholds.from_config(self.store.config())
+            alerts = rules.evaluate(self.store.load("mood"), self.store.load("session"),
+                                    self.store.load("checkin"), today=today, thresholds=thresholds)
+        except Exception as exc:  # noqa: BLE001 - the rules must never break saving
+            log.exception("rules failed")
+            self.reach_out.value = (f'<div class="wb-problem">The check for when to reach out could '
+                                    f"not run ({esc(exc)}). Your entry is saved.</div>")
+            return []
+        if not alerts:
+            self.reach_out.value = ""
+            return []
+        items = "".join(
+            f'<div class="wb-alert wb-alert-{esc(a.rule)}"><strong>{esc(a.title)}</strong>'
+            f"<p>{esc(a.message)}</p></div>"
+            for a in alerts
+        )
+        self.reach_out.value = (f'<div class="wb-reach-out-box" role="status">{items}'
+                                '<p class="wb-help">The crisis lines are behind '
+                                "<em>Get help now</em> at the top of every page.</p></div>")
+        if any(a.urgent for a in alerts):
+            self.crisis.show()
+        return alerts
 
 
 def app(data_dir: str | None = None, start: str = "start") -> App:

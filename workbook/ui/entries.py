@@ -33,6 +33,7 @@ class EntryList(w.VBox):
         self.on_edit = on_edit
         self.on_deleted = on_deleted
         self.limit = limit
+        self.extra_actions: Callable[[dict[str, Any]], list[w.Widget]] = lambda _entry: []
         self.title = w.HTML(f"<h3>{esc(title)}</h3>")
         self.rows = w.VBox()
         self.rows.add_class("wb-entries")
@@ -63,7 +64,8 @@ class EntryList(w.VBox):
         edit.on_click(self.feedback.guard(lambda _: self.on_edit(self.store.get(self.kind, entry["id"]))))
         delete = w.Button(description="Delete", layout=w.Layout(width="auto"))
         delete.add_class("wb-delete")
-        actions = w.HBox([edit, delete])
+        actions = w.HBox([*self.extra_actions(entry), edit, delete],
+                         layout=w.Layout(flex_flow="row wrap", justify_content="flex-end"))
         row = w.VBox([w.HBox([text, actions], layout=w.Layout(align_items="flex-start"))])
         row.add_class("wb-entry")
         delete.on_click(self.feedback.guard(lambda _: self._confirm(row, entry)))

@@ -205,6 +205,53 @@ class DateInput(FieldInput):
         self.input.value = dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
+class DateTimeInput(FieldInput):
+    """A local date and time, starting at now (most entries are made on the day)."""
+
+    def __init__(self, field: Field):
+        super().__init__(field)
+        self.input = w.NaiveDatetimePicker(value=_now_minute())
+        self.input.description = field.label
+        self.input.style.description_width = "0px"
+        self.input.add_class(f"wb-field-{field.name}")
+        self.widget = self._box(self.input)
+
+    def get(self) -> Any:
+        return self.input.value
+
+    def set(self, value: Any) -> None:
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        self.input.value = value
+
+    def reset(self) -> None:
+        self.input.value = _now_minute()
+
+
+def _now_minute() -> dt.datetime:
+    return dt.datetime.now().replace(second=0, microsecond=0)
+
+
+class ChoiceScaleInput(FieldInput):
+    """A scale whose every value has words (e.g. 0 = Not at all): one radio button each."""
+
+    def __init__(self, field: Field):
+        super().__init__(field)
+        options = [(label, int(field.min) + i) for i, label in enumerate(field.labels)]
+        self.input = w.RadioButtons(options=options, value=None, layout=w.Layout(width="auto"))
+        self.input.description = field.label
+        self.input.style.description_width = "0px"
+        self.input.add_class(f"wb-field-{field.name}")
+        self.input.add_class("wb-choice-scale")
+        self.widget = self._box(self.input)
+
+    def get(self) -> Any:
+        return self.input.value
+
+    def set(self, value: Any) -> None:
+        self.input.value = None if value is None else int(value)
+
+
 class TagsInput(FieldInput):
     """Comma-separated tags (`wb-list`), with one-click suggestions."""
 
@@ -427,6 +474,7 @@ INPUTS = {
     "choice": ChoiceInput,
     "multi_choice": MultiChoiceInput,
     "date": DateInput,
+    "datetime": DateTimeInput,
     "tags": TagsInput,
     "ratings": RatingsInput,
     "thoughts": ThoughtsInput,
@@ -436,4 +484,6 @@ INPUTS = {
 
 def build_input(field: Field) -> FieldInput:
     """The input for a field, chosen by its declared type."""
+    if field.type == "scale" and field.labels:
+        return ChoiceScaleInput(field)
     return INPUTS[field.type](field)

@@ -77,6 +77,8 @@ def _button(label: str, css: str, style: str = "") -> w.Button:
 class ExerciseForm(w.VBox):
     """Every field of an exercise and a Save button; also edits an existing entry."""
 
+    saved_message = "Saved. Well done for taking the time."
+
     def __init__(self, exercise: Exercise, store: Store, on_saved: Callable[[str], None] | None = None):
         self.exercise = exercise
         self.store = store
@@ -113,7 +115,7 @@ class ExerciseForm(w.VBox):
             message = "Changes saved."
         else:
             entry_id = self.store.add(self.exercise.kind, values)
-            message = "Saved. Well done for taking the time."
+            message = self.saved_message
         self.reset()
         self.feedback.ok(message)
         self.on_saved(entry_id)
@@ -128,6 +130,13 @@ class ExerciseForm(w.VBox):
         self.cancel_button.layout.display = None
         self.feedback.ok("Editing an earlier entry. Save keeps your changes.")
         self._show_heading()
+
+    def prefill(self, values: dict[str, Any]) -> None:
+        """Start a new entry with some fields already filled (e.g. from a session's small step)."""
+        self.reset()
+        for name, value in values.items():
+            self.inputs[name].set(value)
+        self.feedback.ok("Started from your session notes. Change anything you like.")
 
     def cancel(self) -> None:
         self.reset()
@@ -157,7 +166,7 @@ class StepForm(ExerciseForm):
         self.next_button = _button("Next", "wb-next", "primary")
         self.draft_button = _button("Save draft", "wb-save-draft")
         super().__init__(exercise, store, on_saved)
-        self.save_button.description = "Save thought record"
+        self.save_button.description = f"Save {exercise.title.lower()}"
         self.back_button.on_click(self.feedback.guard(lambda _: self.go(self.step - 1)))
         self.next_button.on_click(self.feedback.guard(lambda _: self.go(self.step + 1)))
         self.draft_button.on_click(self.feedback.guard(lambda _: self.save_draft()))
@@ -229,7 +238,7 @@ class StepForm(ExerciseForm):
         else:
             entry_id = self.store.add(self.exercise.kind, values)
         self.reset()
-        self.feedback.ok("Thought record saved. That took courage.")
+        self.feedback.ok(self.saved_message)
         self.on_saved(entry_id)
         return entry_id
 

@@ -24,19 +24,24 @@ def crisis_resources(store: Store) -> list[dict[str, str]]:
     return list(content("crisis_default.yaml")["resources"])
 
 
+def crisis_html(store: Store) -> str:
+    """The list of crisis resources as HTML (every part escaped: the list can be the person's)."""
+    items = "".join(
+        f'<li><strong>{esc(r["name"])}</strong>: {esc(r["contact"])}'
+        f'<div class="wb-help">{esc(r.get("detail", ""))}</div></li>'
+        for r in crisis_resources(store)
+    )
+    return f'<ul class="wb-crisis-list">{items}</ul>'
+
+
 class CrisisPanel(w.VBox):
     """The crisis resources (`wb-crisis`), hidden until the help button is pressed."""
 
     def __init__(self, store: Store):
         defaults: dict[str, Any] = content("crisis_default.yaml")
-        items = "".join(
-            f'<li><strong>{esc(r["name"])}</strong>: {esc(r["contact"])}'
-            f'<div class="wb-help">{esc(r.get("detail", ""))}</div></li>'
-            for r in crisis_resources(store)
-        )
         self.body = w.HTML(
             f'<div class="wb-crisis-box" role="region" aria-label="Crisis resources">'
-            f'<p class="wb-crisis-intro">{esc(defaults["intro"])}</p><ul>{items}</ul>'
+            f'<p class="wb-crisis-intro">{esc(defaults["intro"])}</p>{crisis_html(store)}'
             f'<p class="wb-help">{esc(defaults["edit_hint"])}</p></div>'
         )
         self.close_button = w.Button(description="Close", layout=w.Layout(width="auto"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
@@ -31,11 +32,15 @@ class ToolPage(w.VBox):
     """A tool: heading, intro, form, summary (chart, counts) and recent entries."""
 
     form_class = ExerciseForm
+    saved_message = ""
 
     def __init__(self, exercise: Exercise, store: Store):
         self.exercise = exercise
         self.store = store
-        self.form = self.form_class(exercise, store, on_saved=lambda _id: self.refresh())
+        self.after_save: list[Callable[[str], None]] = []
+        self.form = self.form_class(exercise, store, on_saved=self._saved)
+        if self.saved_message:
+            self.form.saved_message = self.saved_message
         self.summary = w.VBox()
         self.summary.add_class("wb-summary")
         self.chart = w.HTML()
@@ -51,6 +56,11 @@ class ToolPage(w.VBox):
 
     def extra_top(self) -> list[w.Widget]:
         return []
+
+    def _saved(self, entry_id: str) -> None:
+        self.refresh()
+        for callback in self.after_save:
+            callback(entry_id)
 
     def refresh(self) -> None:
         """Redraw the summary and the list from what is on disk."""
@@ -110,6 +120,7 @@ class MoodPage(ToolPage):
 
 class ThoughtRecordPage(ToolPage):
     form_class = StepForm
+    saved_message = "Thought record saved. That took courage."
 
     def describe(self, entry: dict[str, Any]) -> str:
         out = f'<div class="wb-situation">{esc(shorten(entry.get("situation"), 160))}</div>'
@@ -174,14 +185,13 @@ class WinsPage(ToolPage):
         return out
 
 
-PAGES = {"mood": MoodPage, "thought_record": ThoughtRecordPage, "win": WinsPage}
-
-
-def build_page(exercise: Exercise, store: Store) -> ToolPage:
+def page_class(kind: str) -> type[ToolPage]:
     """The page for an exercise; exercises without a page of their own get the plain one."""
-    page = PAGES.get(exercise.kind, ToolPage)(exercise, store)
-    page.refresh()
-    return page
+    from workbook.ui.treatment import CheckinPage, SessionPage
+
+    pages = {"mood": MoodPage, "thought_record": ThoughtRecordPage, "win": WinsPage,
+             "session": SessionPage, "checkin": CheckinPage}
+    return pages.get(kind, ToolPage)
 
 
 def _num(value: float) -> str:

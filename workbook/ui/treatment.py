@@ -1,0 +1,209 @@
+"""Treatment pages: session notes with the integration window, and PHQ-9/GAD-7 check-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from workbook import rules, scoring
+from workbook.exercises import content
+from workbook.ui.form import StepForm
+from workbook.ui.help import crisis_html
+from workbook.ui.pages import ToolPage
+from workbook.ui.text import esc, esc_lines, shorten
+
+Navigate = Callable[[str, dict[str, Any]], None]
+
+
+def last_session(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The session with the latest start time."""
+    timed = [r for r in records if r.get("session_at")]
+    return max(timed, key=lambda r: str(r["session_at"])) if timed else None
+
+
+def days_since(session_at: str, today: dt.date | None = None) -> int | None:
+    try:
+        day = dt.datetime.fromisoformat(str(session_at)).date()
+    except ValueError:
+        return None
+    return ((today or dt.date.today()) - day).days
+
+
+class SessionPage(ToolPage):
+    """Before and after a session; the integration window; the small step carried forward."""
+
+    form_class = StepForm
+    saved_message = "Session notes saved."
+
+    def __init__(self, exercise, store, navigate: Navigate | None = None):
+        self.navigate = navigate or (lambda kind, prefill: None)
+        self.window = w.HTML()
+        self.window.add_class("wb-integration")
+        super().__init__(exercise, store)
+        self.entries.extra_actions = self.carry_forward_buttons
+
+    def extra_top(self) -> list[w.Widget]:
+        return [self.window]
+
+    def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
+        text = content("treatment.yaml")
+        latest = last_session(records)
+        since = days_since(latest["session_at"]) if latest else None
+        parts = []
+        if latest is not None and since is not None and 0 <= since < text["integration_days"]:
+            when_text = {0: "today", 1: "yesterday"}.get(since, f"{since} days ago")
+            prompts = "".join(f"<li>{esc(p)}</li>" for p in text["prompts"])
+            parts.append(
+                f'<div class="wb-window-box"><strong>Your last session was {when_text}: '
+                f"you are in the integration window.</strong><p>{esc(text['integration'])}</p>"
+                f"<p>Some prompts for your notes, if they help:</p><ul>{prompts}</ul>"
+                f"<p>{esc(text['dip'])}</p></div>"
+            )
+        else:
+            parts.append(f'<p class="wb-help">{esc(text["dip"])}</p>')
+        if latest is not None and latest.get("treatment") == "esketamine" and since == 0:
+            parts.append(f'<p class="wb-driving"><strong>{esc(text["esketamine_driving"])}'
+                         "</strong></p>")
+        else:
+            parts.append(f'<p class="wb-help wb-driving">{esc(text["esketamine_driving"])}</p>')
+        self.window.value = "".join(parts)
+        return []
+
+    def carry_forward_buttons(self, entry: dict[str, Any]) -> list[w.Button]:
+        step = entry.get("next_step")
+        if not step:
+            return []
+        win = w.Button(description="Make it a small win", layout=w.Layout(width="auto"))
+        win.add_class("wb-to-win")
+        win.on_click(lambda _: self.navigate("win", {"description": step, "category": "treatment"}))
+        record = w.Button(description="Start a thought record", layout=w.Layout(width="auto"))
+        record.add_class("wb-to-thought_record")
+        record.on_click(lambda _: self.navigate("thought_record", {"situation": step}))
+        return [win, record]
+
+    def describe(self, entry: dict[str, Any]) -> str:
+        treatment = self.exercise.field("treatment")
+        labels = {o.key: o.label for o in treatment.options}
+        title = labels.get(entry.get("treatment"), entry.get("treatment") or "Session")
+        when_text = str(entry.get("session_at") or "").replace("T", " ")
+        out = f"<strong>{esc(title)}</strong> · {esc(when_text)}"
+        if entry.get("dose"):
+            out += f" · {esc(entry['dose'])}"
+        effects = [f"{esc(self.exercise.field(n).label.lower())} {esc(entry[n])}"
+                   for n in ("dissociation", "dizziness", "nausea", "sleepiness", "headache",
+                             "other_effect") if entry.get(n) is not None]
+        if effects:
+            out += f'<div class="wb-help">Side effects: {", ".join(effects)}</div>'
+        if entry.get("bp_systolic") is not None and entry.get("bp_diastolic") is not None:
+            out += (f'<div class="wb-help">Blood pressure {esc(_int(entry["bp_systolic"]))}/'
+                    f'{esc(_int(entry["bp_diastolic"]))}</div>')
+        for name, label in (("intention", "Intention"), ("came_up", "What came up"),
+                            ("next_step", "Small step")):
+            if entry.get(name):
+                out += (f'<div class="wb-note"><em>{label}:</em> '
+                        f"{esc_lines(shorten(entry[name], 200))}</div>")
+        return out
+
+
+class CheckinPage(ToolPage):
+    """PHQ-9 and GAD-7: scores as information, item 9 answered at once and calmly."""
+
+    saved_message = "Check-in saved. Thank you for taking stock."
+
+    def __init__(self, exercise, store):
+        self.item9 = w.HTML()
+        self.item9.add_class("wb-item9")
+        super().__init__(exercise, store)
+        self.form.inputs["phq9_9"].input.observe(self._item9_changed, names="value")
+        phq_box = w.HTML("<h3>PHQ-9 (mood)</h3>")
+        gad_box = w.HTML("<h3>GAD-7 (anxiety)</h3>")
+        children = list(self.form.children)
+        first_gad = children.index(self.form.inputs["gad7_1"].widget)
+        first_phq = children.index(self.form.inputs["phq9_1"].widget)
+        children.insert(first_gad, gad_box)
+        children.insert(first_phq, phq_box)
+        nine = children.index(self.form.inputs["phq9_9"].widget)
+        children.insert(nine + 1, self.item9)
+        self.form.children = children
+
+    def _item9_changed(self, change: dict) -> None:
+        """Item 9 above 0: the crisis resources now, before any Save (wording in rules.py)."""
+        alert = rules.item9({"phq9_9": change["new"]})
+        if alert is None:
+            self.item9.value = ""
+            return
+        self.item9.value = (
+            '<div class="wb-crisis wb-item9-box" role="alert">'
+            f"<p><strong>{esc(alert.title)}</strong></p><p>{esc(alert.message)}</p>"
+            f"{crisis_html(self.store)}</div>"
+        )
+
+    def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
+        phq_totals, gad_totals, last_day = [], [], None
+        for record in records:
+            phq, gad = scoring.from_record(record)
+            if phq:
+                phq_totals.append(phq)
+            if gad:
+                gad_totals.append(gad)
+            last_day = str(record.get("created_at", ""))[:10] or last_day
+        lines = []
+        for name, scores in (("PHQ-9", phq_totals), ("GAD-7", gad_totals)):
+            if not scores:
+                continue
+            latest = scores[-1]
+            text = f"Your latest {name} score is {latest.total} of {latest.maximum} ({latest.severity})."
+            moved = scoring.change([s.total for s in scores], name)
+            if moved and moved.previous is not None:
+                text += (f" That is {_signed(moved.since_previous)} since the check-in before and "
+                         f"{_signed(moved.since_first)} since your first.")
+                if moved.notable:
+                    text += " A change of 5 points or more is worth mentioning to your care team."
+                if moved.response:
+                    text += " It is at least half of where you started."
+                if moved.remission:
+                    text += " It is below 5, the range often called remission."
+            lines.append(f"<li>{esc(text)}</li>")
+        if not lines:
+            body = ('<p class="wb-empty">Your scores will show here after your first check-in. '
+                    "These questionnaires are information for you and your care team, "
+                    "not a diagnosis.</p>")
+        else:
+            next_day = ""
+            if last_day:
+                try:
+                    due = dt.date.fromisoformat(last_day) + dt.timedelta(days=14)
+                    next_day = f" A suggested next check-in: around {due.strftime('%a %d %b')}."
+                except ValueError:
+                    pass
+            body = (f'<ul class="wb-scores">{"".join(lines)}</ul><p class="wb-help">'
+                    "Scores are information for you and your care team, not a diagnosis. "
+                    f"Every two weeks is a good rhythm.{esc(next_day)}</p>")
+        summary = w.HTML(body)
+        summary.add_class("wb-score-summary")
+        return [summary]
+
+    def describe(self, entry: dict[str, Any]) -> str:
+        phq, gad = scoring.from_record(entry)
+        parts = []
+        if phq:
+            parts.append(f"PHQ-9 {phq.total} ({esc(phq.severity)})")
+        if gad:
+            parts.append(f"GAD-7 {gad.total} ({esc(gad.severity)})")
+        out = " · ".join(parts) or "Partly answered"
+        if entry.get("note"):
+            out += f'<div class="wb-note">{esc(shorten(entry["note"], 200))}</div>'
+        return out
+
+
+def _signed(value: int | None) -> str:
+    if not value:
+        return "no change"
+    return f"{'up' if value > 0 else 'down'} {abs(value)}"
+
+
+def _int(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
