@@ -14,6 +14,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,27 @@ ENV_VAR = "WORKBOOK_DATA_DIR"
 APP_NAME = "between-sessions"
 CONFIG_FILE = "config.yaml"
 LOCK_TIMEOUT_S = 30
+QUARANTINE_SUFFIX = ".quarantine.csv"
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row of a data file that could not be used, kept with where it was and why."""
+
+    line: int
+    reason: str
+    raw: str
+
+
+class UnreadableFile(ValueError):
+    """A data file with no usable header: it is left exactly as it is."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path = path
+        super().__init__(
+            f"{path.name} could not be read: {reason}. It has not been changed. Move it out of "
+            f"the data folder (or fix its first line) to go on; nothing in it is lost."
+        )
 
 
 def default_data_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -65,6 +87,7 @@ class Store:
     def __init__(self, data_dir: str | os.PathLike, catalog: Mapping[str, Exercise] | None = None):
         self.data_dir = Path(data_dir)
         self.catalog: dict[str, Exercise] = dict(catalog or exercises.builtin())
+        self.problems: dict[str, list[str]] = {}
 
     # -- paths and locks -----------------------------------------------------
     def exercise(self, kind: str) -> Exercise:
@@ -84,20 +107,118 @@ class Store:
 
     # -- raw rows ------------------------------------------------------------
     def _read_rows(self, kind: str) -> tuple[list[str], list[dict[str, str]]]:
-        """Header and rows as exact strings; columns the declaration lacks are kept."""
+        """Header and good rows as exact strings; bad rows are noted in `problems`."""
+        header, rows, bad = self._parse(kind)
+        self.problems[kind] = [
+            f"{self.path(kind).name} line {b.line} could not be read ({b.reason}); it is left "
+            f"out and kept in {self.path(kind).name.replace('.csv', QUARANTINE_SUFFIX)}."
+            for b in bad
+        ]
+        return header, rows
+
+    def _parse(self, kind: str) -> tuple[list[str], list[dict[str, str]], list[BadRow]]:
+        """Read a file a person may have edited by hand: BOM, CRLF, `;`, extra or missing
+        columns, garbage rows, a cut-off last line. Good rows load; bad ones are returned
+        apart. A file with no readable header raises UnreadableFile (and is never rewritten).
+        """
         path = self.path(kind)
-        declared = list(self.exercise(kind).columns)
+        exercise = self.exercise(kind)
+        declared = list(exercise.columns)
         if not path.exists():
-            return declared, []
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            found = list(reader.fieldnames or [])
-            rows = [{k: (v if v is not None else "") for k, v in row.items() if k is not None}
-                    for row in reader]
-        header = declared + [c for c in found if c not in declared]
-        for row in rows:
-            for column in header:
-                row.setdefault(column, "")
+            return declared, [], []
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")  # an older spreadsheet's encoding
+        if not text.strip():
+            return declared, [], []
+        first = text.splitlines()[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            found = [name.strip() for name in next(reader)]
+        except csv.Error as exc:
+            raise UnreadableFile(path, f"the first line is not a header ({exc})") from None
+        if "id" not in found or "created_at" not in found:
+            raise UnreadableFile(path, "the first line should be a header with id and created_at")
+        header = declared + [c for c in found if c not in declared and c]
+        rows: list[dict[str, str]] = []
+        bad: list[BadRow] = []
+        seen: set[str] = set()
+        start = reader.line_num + 1
+        last_line = start
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                bad.append(BadRow(start, f"not valid CSV: {exc}", ""))
+                start = reader.line_num + 1
+                continue
+            line, start = start, reader.line_num + 1
+            if not any(f.strip() for f in fields):
+                continue
+            joined = _join(fields, delimiter)
+            if len(fields) != len(found):
+                reason = (f"{len(fields)} values for {len(found)} columns"
+                          + (" - the line may have been cut off" if len(fields) < len(found) else ""))
+                bad.append(BadRow(line, reason, joined))
+                continue
+            row = dict(zip(found, fields, strict=True))
+            reason = self._row_problem(exercise, row, seen)
+            if reason:
+                bad.append(BadRow(line, reason, joined))
+                continue
+            seen.add(row["id"])
+            rows.append({column: row.get(column, "") for column in header})
+            last_line = line
+        if rows and not text.endswith(("\n", "\r")):
+            tail = "\n".join(text.splitlines()[last_line - 1:])
+            if tail.count('"') % 2:  # the file stops inside a quoted value: a cut-off write
+                rows.pop()
+                bad.append(BadRow(last_line, "the file ends inside this line - it was cut off", tail))
+        return header, rows, bad
+
+    def _row_problem(self, exercise: Exercise, row: Mapping[str, str], seen: set[str]) -> str:
+        """Why a row cannot be used, or '' when it can."""
+        if not row.get("id", "").strip():
+            return "no id"
+        if row["id"] in seen:
+            return f"the id {row['id']} appears twice"
+        try:
+            dt.datetime.fromisoformat(row.get("created_at", ""))
+        except ValueError:
+            return f"created_at {row.get('created_at', '')!r} is not a date and time"
+        for f in exercise.fields:
+            cell = row.get(f.name, "")
+            try:
+                f.clean(f.decode(cell))
+            except (ValueError, TypeError) as exc:
+                return f"{f.name}: {exc}" if not isinstance(exc, FieldError) else str(exc)
+        return ""
+
+    def _quarantine(self, kind: str, bad: list[BadRow]) -> None:
+        """Move bad rows aside into `<kind>.quarantine.csv` before the file is rewritten."""
+        if not bad:
+            return
+        target = self.data_dir / f"{kind}{QUARANTINE_SUFFIX}"
+        new_file = not target.exists()
+        with open(target, "a", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\r\n")
+            if new_file:
+                writer.writerow(["moved_at", "file", "line", "reason", "row"])
+            for b in bad:
+                writer.writerow([now_iso(), f"{kind}.csv", b.line, b.reason, b.raw])
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _rows_for_write(self, kind: str) -> tuple[list[str], list[dict[str, str]]]:
+        """Rows to rewrite the file from, with any bad rows moved aside first (under the lock)."""
+        header, rows, bad = self._parse(kind)
+        self._quarantine(kind, bad)
+        self.problems[kind] = []
         return header, rows
 
     def _write_rows(self, kind: str, header: list[str], rows: list[dict[str, str]]) -> None:
@@ -151,7 +272,7 @@ class Store:
             row["status"] = status
         row.update(self._encode(exercise, cleaned))
         with self._lock(kind):
-            header, rows = self._read_rows(kind)
+            header, rows = self._rows_for_write(kind)
             rows.append({column: row.get(column, "") for column in header})
             self._write_rows(kind, header, rows)
         return entry_id
@@ -170,7 +291,7 @@ class Store:
         """
         exercise = self.exercise(kind)
         with self._lock(kind):
-            header, rows = self._read_rows(kind)
+            header, rows = self._rows_for_write(kind)
             index = _find(rows, entry_id)
             current = self._decoded(exercise, rows[index])
             merged = {f.name: current.get(f.name) for f in exercise.fields}
@@ -189,7 +310,7 @@ class Store:
     def delete(self, kind: str, entry_id: str) -> None:
         """Remove one entry for good."""
         with self._lock(kind):
-            header, rows = self._read_rows(kind)
+            header, rows = self._rows_for_write(kind)
             index = _find(rows, entry_id)
             del rows[index]
             self._write_rows(kind, header, rows)
@@ -245,6 +366,12 @@ def _find(rows: list[dict[str, str]], entry_id: str) -> int:
         if row.get("id") == entry_id:
             return index
     raise KeyError(f"No entry with id {entry_id!r}; it may have been deleted in another window.")
+
+
+def _join(fields: list[str], delimiter: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(fields)
+    return buffer.getvalue()
 
 
 def _fsync_dir(path: Path) -> None:

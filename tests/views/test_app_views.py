@@ -137,15 +137,15 @@ def test_edit_and_delete_with_confirmation(app, store):
 def test_wins_this_week_and_examples(app, store):
     app.show("win")
     page = app.pages["win"]
-    assert "No wins saved this week yet" in page.summary.children[1].value
+    assert "No wins saved this week yet" in page.summary.children[0].value
     page.form.inputs["description"].input.value = "went for a walk"
     page.form.inputs["category"].input.value = "movement"
     page.form.save_button.click()
-    assert "1 win this week" in page.summary.children[1].value
+    assert "1 win this week" in page.summary.children[0].value
     assert store.records("win")[0]["category"] == "movement"
     page.show_examples()
     assert page.examples.value.count("<li>") == 4
-    assert "streak" not in page.summary.children[1].value.lower()
+    assert "streak" not in page.summary.children[0].value.lower()
 
 
 def test_thought_record_step_by_step(app, store):

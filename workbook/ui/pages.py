@@ -50,7 +50,8 @@ class ToolPage(w.VBox):
                                  on_deleted=self.refresh)
         header = w.HTML(f'<h2 class="wb-title">{esc(exercise.title)}</h2>'
                         f'<p class="wb-intro">{esc(exercise.intro)}</p>')
-        super().__init__([header, *self.extra_top(), self.form, self.summary, self.entries])
+        super().__init__([header, *self.extra_top(), self.form, self.summary_feedback, self.summary,
+                          self.entries])
         self.add_class("wb-page")
         self.add_class(f"wb-page-{exercise.kind}")
 
@@ -71,8 +72,15 @@ class ToolPage(w.VBox):
             self.summary_feedback.fail(f"Your entries could not be read just now ({exc}).")
             return
         self.entries.refresh(records)
+        problems = self.store.problems.get(self.exercise.kind) or []
+        if problems:
+            shown = problems[:5] + ([f"... and {len(problems) - 5} more."] if len(problems) > 5 else [])
+            self.summary_feedback.fail("Some lines of your data file could not be read:\n"
+                                       + "\n".join(shown) + "\nEverything else is here.")
+        else:
+            self.summary_feedback.clear()
         try:
-            self.summary.children = [self.summary_feedback, *self.summarise(records)]
+            self.summary.children = self.summarise(records)
         except Exception as exc:  # noqa: BLE001
             log.exception("could not draw the summary")
             self.summary_feedback.fail(f"The chart could not be drawn ({exc}). Your entries are safe.")
