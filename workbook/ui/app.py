@@ -132,11 +132,23 @@ class App(w.VBox):
         return alerts
 
 
+def _open_store(data_dir: str | None) -> Store:
+    """The person's store; today's rolling backup is made first, without being asked."""
+    store = Store(default_data_dir(data_dir))
+    try:
+        from workbook.backup import daily_backup
+
+        daily_backup(store.data_dir)
+    except Exception:  # noqa: BLE001 - a failed backup must not keep anyone from the page
+        log.exception("daily backup failed")
+    return store
+
+
 def app(data_dir: str | None = None, start: str = "start") -> App:
     """The whole workbook on the data folder (`--data-dir`, $WORKBOOK_DATA_DIR, or default)."""
-    return App(Store(default_data_dir(data_dir)), start=start)
+    return App(_open_store(data_dir), start=start)
 
 
 def tool(kind: str, data_dir: str | None = None) -> App:
     """One tool on its own page (for a notebook a therapist points to), help still in reach."""
-    return App(Store(default_data_dir(data_dir)), start=kind, tools=(kind,))
+    return App(_open_store(data_dir), start=kind, tools=(kind,))
