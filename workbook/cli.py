@@ -72,6 +72,86 @@ def serve(args: argparse.Namespace) -> int:
         return 0
 
 
+def _run_import(args: argparse.Namespace) -> int:
+    """`workbook import FORMAT FILE`: summary and problems on stdout; 1 if the file is refused."""
+    from workbook import importers
+    from workbook.store import Store
+
+    try:
+        mapping = importers.parse_mapping(getattr(args, "map", None) or [])
+    except ValueError as exc:
+        print(f"--map {exc}", file=sys.stderr)
+        return 2
+    store = Store(default_data_dir(args.data_dir).resolve())
+    try:
+        if args.format == "daylio":
+            result = importers.import_daylio(args.file, store, mapping=mapping)
+        else:
+            result = importers.import_freecbt(args.file, store)
+    except importers.ImportRefused as exc:
+        print(f"{args.file}: {exc} Nothing was imported.", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{args.file}: the data folder could not be written ({exc}).", file=sys.stderr)
+        return 1
+    print(result.summary())
+    for problem in result.problems:
+        print(f"  {problem}")
+    return 0
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="Bring in history from another app (Daylio, FreeCBT).")
+    formats = p.add_subparsers(dest="format", required=True, metavar="FORMAT")
+    daylio = formats.add_parser("daylio", help="Moods from a Daylio CSV export.")
+    freecbt = formats.add_parser("freecbt", help="Thought records from a FreeCBT or Quirk JSON export.")
+    for q in (daylio, freecbt):
+        q.add_argument("file", metavar="FILE", help="The exported file.")
+        q.add_argument("--data-dir", help=f"Data folder (default: ${ENV_VAR}, else your data folder).")
+        q.set_defaults(func=_run_import)
+    daylio.add_argument("--map", action="append", metavar="LABEL=N",
+                        help="A mood you renamed in Daylio and its number from 0 to 10 (repeatable).")
+
+
+def _run_backup(args: argparse.Namespace) -> int:
+    from workbook import backup
+
+    data_dir = default_data_dir(args.data_dir).resolve()
+    made = backup.daily_backup(data_dir, keep=args.keep)
+    if made is None:
+        print(f"Nothing to back up yet in {data_dir}.")
+        return 0
+    print(made)
+    for path in backup.list_backups(data_dir):
+        print(f"  {path.name}")
+    return 0
+
+
+def _run_restore(args: argparse.Namespace) -> int:
+    from workbook import backup
+
+    data_dir = default_data_dir(args.data_dir).resolve()
+    try:
+        restored = backup.restore(data_dir, args.backup)
+    except (OSError, ValueError) as exc:
+        print(f"{args.backup}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Restored {', '.join(restored)} into {data_dir}. What was there before is kept in "
+          f"{data_dir / backup.BACKUP_DIR}, named before-restore-….")
+    return 0
+
+
+def _add_backup(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("backup", help="Make today's backup of the data folder and list backups.")
+    p.add_argument("--data-dir", help=f"Data folder (default: ${ENV_VAR}, else your data folder).")
+    p.add_argument("--keep", type=int, default=14, help="Daily backups to keep (default 14).")
+    p.set_defaults(func=_run_backup)
+    r = sub.add_parser("restore", help="Put a backup back (the current data is backed up first).")
+    r.add_argument("backup", metavar="BACKUP", help="A backup zip, or a date like 2026-03-01.")
+    r.add_argument("--data-dir", help=f"Data folder (default: ${ENV_VAR}, else your data folder).")
+    r.set_defaults(func=_run_restore)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tool", choices=sorted(TOOLS), default="app",
                    help="Serve one tool's notebook instead of the whole app.")
     p.set_defaults(func=serve)
+    _add_import(sub)
+    _add_backup(sub)
     return parser
 
 

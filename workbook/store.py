@@ -258,24 +258,36 @@ class Store:
         self.update(kind, entry_id, record, status="draft", partial=True)
         return entry_id
 
-    def _insert(self, kind: str, record: Mapping[str, Any], status: str) -> str:
+    def add_many(self, kind: str, records: list[Mapping[str, Any]]) -> list[str]:
+        """Add several entries in one write (imports); all are validated before any is written."""
+        new_rows = [self._new_row(kind, record, "complete") for record in records]
+        if new_rows:
+            self._append(kind, new_rows)
+        return [row["id"] for row in new_rows]
+
+    def _new_row(self, kind: str, record: Mapping[str, Any], status: str) -> dict[str, str]:
         exercise = self.exercise(kind)
         record = dict(record)
         created = _clean_timestamp(record.pop("created_at")) if record.get("created_at") else now_iso()
-        record.pop("id", None)
-        record.pop("updated_at", None)
-        record.pop("status", None)
+        for system in ("id", "updated_at", "status"):
+            record.pop(system, None)
         cleaned = exercise.validate(record, partial=status == "draft")
-        entry_id = uuid.uuid4().hex
-        row = {"id": entry_id, "created_at": created, "updated_at": ""}
+        row = {"id": uuid.uuid4().hex, "created_at": created, "updated_at": ""}
         if exercise.drafts:
             row["status"] = status
         row.update(self._encode(exercise, cleaned))
+        return row
+
+    def _append(self, kind: str, new_rows: list[dict[str, str]]) -> None:
         with self._lock(kind):
             header, rows = self._rows_for_write(kind)
-            rows.append({column: row.get(column, "") for column in header})
+            rows.extend({column: row.get(column, "") for column in header} for row in new_rows)
             self._write_rows(kind, header, rows)
-        return entry_id
+
+    def _insert(self, kind: str, record: Mapping[str, Any], status: str) -> str:
+        row = self._new_row(kind, record, status)
+        self._append(kind, [row])
+        return row["id"]
 
     def update(
         self,

@@ -52,3 +52,17 @@ def test_restore_refuses_foreign_members(store, tmp_path, name):
         backup.restore(store.data_dir, evil)
     assert len(store.load("mood")) == 1
     assert not (tmp_path / "escape.csv").exists()
+
+
+def test_backup_and_restore_commands(store, capsys):
+    from workbook.cli import main
+
+    assert main(["backup", "--data-dir", str(store.data_dir)]) == 0
+    assert "Nothing to back up" in capsys.readouterr().out
+    store.add("mood", {"mood": 7})
+    assert main(["backup", "--data-dir", str(store.data_dir)]) == 0
+    made = capsys.readouterr().out.splitlines()[0]
+    store.add("mood", {"mood": 1})
+    assert main(["restore", made, "--data-dir", str(store.data_dir)]) == 0
+    assert list(Store(store.data_dir).load("mood")["mood"]) == [7]
+    assert main(["restore", "/nonexistent.zip", "--data-dir", str(store.data_dir)]) == 1

@@ -180,3 +180,11 @@ def test_config_is_optional_and_read(store):
 def test_nothing_written_at_construction(tmp_path):
     Store(tmp_path / "never")
     assert not os.path.exists(tmp_path / "never")
+
+
+def test_add_many_is_all_or_nothing(store):
+    ids = store.add_many("win", [{"description": "a"}, {"description": "b"}])
+    assert list(store.load("win")["id"]) == ids
+    with pytest.raises(FieldError):
+        store.add_many("win", [{"description": "c"}, {"description": ""}])
+    assert len(store.load("win")) == 2

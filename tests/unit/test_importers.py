@@ -1,0 +1,495 @@
+"""Importers: Daylio CSV and FreeCBT / Quirk JSON into the store, refusals, dedup, the CLI."""
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from workbook import importers
+from workbook.cli import main
+from workbook.importers import ImportRefused, ImportResult, import_daylio, import_freecbt, parse_mapping
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
+CLASSIC = DATA / "daylio_classic.csv"
+SCALES = DATA / "daylio_scales_bom_12h.csv"
+FREECBT = DATA / "freecbt_export.json"
+QUIRK = DATA / "quirk_legacy.json"
+HEADER = "full_date,date,weekday,time,mood,activities,note_title,note\n"
+
+
+def local(*parts: int) -> str:
+    """What the store keeps for a wall-clock time on this machine."""
+    return dt.datetime(*parts).astimezone().isoformat(timespec="seconds")
+
+
+def utc(*parts: int) -> str:
+    return dt.datetime(*parts, tzinfo=dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def by_time(store, kind):
+    return {r["created_at"]: r for r in store.records(kind)}
+
+
+@pytest.fixture
+def zone():
+    """Run a test in a named time zone, then put the machine's back."""
+    import os
+
+    before = os.environ.get("TZ")
+
+    def use(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield use
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+# -- Daylio ------------------------------------------------------------------------
+def test_daylio_classic_export(store):
+    result = import_daylio(CLASSIC, store)
+    assert (result.added, result.duplicates, result.problems, result.skipped) == (6, 0, (), 0)
+    rows = by_time(store, "mood")
+    assert len(rows) == 6
+    first = rows[local(2024, 3, 14, 21, 40)]
+    assert (first["mood"], first["tags"], first["note"]) == (7, ["family", "walk", "cooked a meal"], None)
+    long_day = rows[local(2024, 3, 13, 20, 5)]
+    assert long_day["mood"] == 5  # "meh " with Daylio's trailing space
+    assert long_day["note"] == 'Long day\n\nMeeting ran over, again. Said "no" to the extra shift 🙂'
+    assert rows[local(2024, 3, 12, 8, 15)]["note"] == (
+        "Couldn't get up.<br>Stayed in bed till noon.<br><br>Texted Sam though.")
+    assert rows[local(2024, 3, 12, 8, 15)]["tags"] is None
+    concert = rows[local(2024, 3, 11, 19, 30)]
+    assert concert["mood"] == 9
+    assert concert["tags"] == ["friends", "music", "movies / tv"]
+    assert concert["note"] == ("Concert 🎶\n\nFirst time I enjoyed music in months.\nSang along, even.\n\n"
+                               "Home by 11.")
+    assert rows[local(2024, 3, 10, 13, 0)]["note"] == "Session 4"  # a title alone
+    assert rows[local(2024, 3, 10, 13, 0)]["mood"] == 3
+    assert rows[local(2024, 3, 9, 10, 20)]["mood"] == 7  # "Good": labels are not case-sensitive
+    assert rows[local(2024, 3, 9, 10, 20)]["tags"] == ["walk", "outdoors"]
+    assert result.summary() == "Added 6 mood check-ins from Daylio."
+
+
+def test_daylio_moods_are_band_centres():
+    assert importers.DAYLIO_MOODS == {"awful": 1, "bad": 3, "meh": 5, "good": 7, "rad": 9}
+
+
+def test_daylio_scales_bom_12h_custom_labels_and_bad_rows(store):
+    result = import_daylio(SCALES, store)
+    assert result.added == 3
+    assert result.problems == (
+        "line 2: mood 'superb' is not a Daylio mood; map it with --map superb=N",
+        "line 4: mood 'so-so' is not a Daylio mood; map it with --map so-so=N",
+        "line 6: has 2 columns where a Daylio row has 9",  # after a two-line note: the real line
+        "line 8: date '2025-02-30' is not a date like 2021-09-28",
+    )
+    assert result.skipped == 4
+    assert result.unmapped_moods == ("superb", "so-so")
+    rows = by_time(store, "mood")
+    assert rows[local(2025, 1, 20, 9, 15)]["note"] == "Morning pages, done ✅"  # "9:15\u202fam"
+    assert rows[local(2025, 1, 18, 12, 30)]["mood"] == 9  # 12:30 pm is half past noon
+    side = rows[local(2025, 1, 17, 23, 45)]  # "11:45 PM"
+    assert side["tags"] == ["medication", "bad sleep"]
+    assert side["note"] == ("Side effects\n\nHeadache, nausea. Day 2 after session, <b>expected</b> "
+                            "per the nurse.")
+    assert "Energy" not in (side["note"] or "")  # the scales column is not mixed into anything
+
+
+def test_daylio_mapping_imports_renamed_moods(store):
+    result = import_daylio(SCALES, store, mapping={"Superb": 10, " so-so ": "4"})
+    assert result.added == 5
+    assert len(result.problems) == 2
+    rows = by_time(store, "mood")
+    assert rows[local(2025, 1, 20, 20, 30)]["mood"] == 10
+    late = rows[local(2025, 1, 19, 0, 5)]  # "12:05 am" is just after midnight
+    assert late["mood"] == 4
+    assert late["note"] == 'Can\'t sleep\n\nLying awake, thinking about "what if"\r\nand everything else'
+
+
+def test_mapping_can_move_a_default_mood(store):
+    csv_text = HEADER + '2024-05-01,May 1,Wednesday,09:00,meh,"","",""\n'
+    import_daylio(csv_text.encode(), store, mapping={"meh": 4})
+    assert store.load("mood")["mood"].tolist() == [4]
+
+
+def test_second_import_adds_nothing(store):
+    import_daylio(CLASSIC, store)
+    before = store.path("mood").read_bytes()
+    again = import_daylio(CLASSIC, store)
+    assert (again.added, again.duplicates) == (0, 6)
+    assert again.summary() == ("No new mood check-ins to add from Daylio. "
+                               "6 were already in your workbook and were skipped.")
+    assert store.path("mood").read_bytes() == before
+
+
+def test_import_again_with_a_mapping_adds_only_what_was_missing(store):
+    import_daylio(SCALES, store)
+    result = import_daylio(SCALES, store, mapping={"superb": 9, "so-so": 5})
+    assert (result.added, result.duplicates) == (2, 3)
+    assert len(store.records("mood")) == 5
+
+
+def test_dedup_tolerates_repeated_activities_and_hand_typed_entries(store):
+    store.add("mood", {"mood": 6, "note": "typed by hand"})
+    csv_text = HEADER + '2024-05-01,May 1,Wednesday,09:00,good,"walk | walk | music","",""\n'
+    assert import_daylio(csv_text.encode(), store).added == 1
+    assert import_daylio(csv_text.encode(), store).duplicates == 1
+    assert store.records("mood")[1]["tags"] == ["walk", "music"]
+
+
+def test_the_same_row_twice_in_one_file_is_added_once(store):
+    row = '2024-05-01,May 1,Wednesday,09:00,good,"walk","",""\n'
+    result = import_daylio((HEADER + row + row).encode(), store)
+    assert (result.added, result.duplicates) == (1, 1)
+
+
+def test_scales_column_anywhere_and_crlf(store):
+    text = ("scales,full_date,date,weekday,time,mood,activities,note_title,note\r\n"
+            '"Sleep: 3",2024-05-01,May 1,Wednesday,7:05 am,rad,"","",""\r\n')
+    assert import_daylio(text.encode(), store).added == 1
+    assert store.records("mood")[0]["created_at"] == local(2024, 5, 1, 7, 5)
+
+
+@pytest.mark.parametrize("source", ["path", "str", "bytes", "bytearray", "memoryview"])
+def test_daylio_sources(store, source):
+    value = {"path": CLASSIC, "str": str(CLASSIC), "bytes": CLASSIC.read_bytes(),
+             "bytearray": bytearray(CLASSIC.read_bytes()),
+             "memoryview": memoryview(CLASSIC.read_bytes())}[source]
+    assert import_daylio(value, store).added == 6
+
+
+@pytest.mark.parametrize(
+    ("time_text", "expected", "problem"),
+    [
+        ("20:30", (20, 30), None),
+        ("8:30 pm", (20, 30), None),
+        ("08:30 PM", (20, 30), None),
+        ("12:00 am", (0, 0), None),
+        ("9:15\u202fAM", (9, 15), None),
+        ("20.30", (20, 30), None),
+        ("25:99", None, "time '25:99' is not a time like 20:30 or 8:30 pm"),
+        ("5", None, "time '5' is not a time like 20:30 or 8:30 pm"),
+        ("", None, "time '' is not a time like 20:30 or 8:30 pm"),
+        ("noon-ish", None, "time 'noon-ish' is not a time like 20:30 or 8:30 pm"),
+    ],
+)
+def test_daylio_times(store, time_text, expected, problem):
+    text = HEADER + f'2024-05-01,May 1,Wednesday,{time_text},good,"","",""\n'
+    result = import_daylio(text.encode(), store)
+    if expected:
+        assert result.problems == ()
+        assert store.records("mood")[0]["created_at"] == local(2024, 5, 1, *expected)
+    else:
+        assert result.problems == (f"line 2: {problem}",)
+        assert not store.path("mood").exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ('2024-05-01,May 1,Wednesday,09:00,,"","",""', "line 2: has no mood"),
+        ('01/05/2024,May 1,Wednesday,09:00,good,"","",""',
+         "line 2: date '01/05/2024' is not a date like 2021-09-28"),
+        ('2024-05-01,May 1,Wednesday,09:00,good,"' + "x" * 101 + '","",""',
+         "line 2: Tags (tags): a tag should be at most 100 characters."),
+        ('2024-05-01,May 1,Wednesday,09:00,good,"","","",extra',
+         "line 2: has 9 columns where a Daylio row has 8"),
+    ],
+)
+def test_daylio_bad_rows(store, row, problem):
+    good = '2024-05-02,May 2,Thursday,09:00,good,"","",""\n'
+    result = import_daylio((HEADER + row + "\n" + good).encode(), store)
+    assert result.problems == (problem,)
+    assert result.added == 1
+
+
+def test_unclosed_quote_keeps_the_rows_before_it(store):
+    text = (HEADER + '2024-05-02,May 2,Thursday,09:00,good,"","",""\n'
+            '2024-05-03,May 3,Friday,09:00,good,"","","never closed\n')
+    result = import_daylio(text.encode(), store)
+    assert result.added == 1
+    assert result.problems == ("line 3: could not be read as CSV (unexpected end of data)",)
+
+
+def test_a_stray_quote_spoils_only_its_own_row(store):
+    text = (HEADER + '2024-05-02,May 2,Thursday,09:00,good,"walk"ing,"",""\n'
+            '2024-05-03,May 3,Friday,09:00,good,"","","two\nlines"\n'
+            '2024-05-04,May 4,Saturday,09:00,good,"","",""\n')
+    result = import_daylio(text.encode(), store)
+    assert result.added == 2
+    assert result.problems == ("line 2: could not be read as CSV (',' expected after '\"')",)
+
+
+def test_created_at_is_local_time_of_this_machine(store, zone):
+    zone("America/New_York")
+    text = (HEADER + '2024-07-01,July 1,Monday,20:30,good,"","",""\n'
+            '2024-01-15,January 15,Monday,8:30 pm,good,"","",""\n')
+    import_daylio(text.encode(), store)
+    assert [r["created_at"] for r in store.records("mood")] == [
+        "2024-07-01T20:30:00-04:00", "2024-01-15T20:30:00-05:00"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.csv", "The file is empty."),
+        ("photo.png", "This is not a Daylio CSV export: it is a binary file, not text."),
+        ("not_daylio.csv", "This is not a Daylio CSV export: its first line should be "
+                           "full_date,date,weekday,time,mood,activities,note_title,note."),
+        ("freecbt_export.json", "This is not a Daylio CSV export: its first line should be"),
+        ("header_only.csv", "This Daylio export has no entries in it."),
+    ],
+)
+def test_daylio_refuses_what_is_not_a_daylio_export(store, name, message):
+    with pytest.raises(ImportRefused) as caught:
+        import_daylio(DATA / name, store)
+    assert str(caught.value).startswith(message)
+    assert not store.data_dir.exists()
+
+
+def test_daylio_refusals_name_a_few_missing_columns(store):
+    with pytest.raises(ImportRefused, match=r"\(it lacks note_title, note\)"):
+        import_daylio(b"full_date,date,weekday,time,mood,activities\n2024-05-01,a,b,09:00,good,\n", store)
+
+
+def test_refuses_text_that_is_not_utf8(store):
+    with pytest.raises(ImportRefused, match="not UTF-8"):
+        import_daylio((HEADER + '2024-05-01,1 mai,mercredi,09:00,good,"","","caf\xe9"\n').encode("cp1252"),
+                      store)
+
+
+def test_refuses_huge_files_without_reading_them(store, tmp_path):
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as handle:
+        handle.truncate(importers.MAX_BYTES + 1)
+    with pytest.raises(ImportRefused, match="over 20 MB"):
+        import_daylio(big, store)
+    with pytest.raises(ImportRefused, match="over 20 MB"):
+        import_freecbt(b" " * (importers.MAX_BYTES + 1), store)
+    assert not store.data_dir.exists()
+
+
+def test_refuses_a_missing_file_and_a_folder(store, tmp_path):
+    with pytest.raises(ImportRefused, match="There is no file"):
+        import_daylio(tmp_path / "nope.csv", store)
+    with pytest.raises(ImportRefused, match="is a folder"):
+        import_daylio(tmp_path, store)
+
+
+def test_refuses_a_bad_mapping_before_reading(store):
+    with pytest.raises(ImportRefused, match="from 0 to 10"):
+        import_daylio(CLASSIC, store, mapping={"great": 11})
+    with pytest.raises(ImportRefused, match="from 0 to 10"):
+        import_daylio(CLASSIC, store, mapping={"great": "lots"})
+    assert not store.data_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (["great=9"], {"great": 9}),
+        ([" ok = 5 ", "super rad=10"], {"ok": 5, "super rad": 10}),
+        (["a=b=3"], {"a=b": 3}),
+        ([], {}),
+    ],
+)
+def test_parse_mapping(items, expected):
+    assert parse_mapping(items) == expected
+
+
+@pytest.mark.parametrize("item", ["great", "=5", "great=", "great=11", "great=-1", "great=7.5"])
+def test_parse_mapping_refuses(item):
+    with pytest.raises(ValueError):
+        parse_mapping([item])
+
+
+def test_problem_hint_quotes_names_with_spaces(store):
+    row = '2024-05-01,May 1,Wednesday,09:00,super rad,"","",""\n'
+    result = import_daylio((HEADER + row).encode(), store)
+    assert result.problems == (
+        "line 2: mood 'super rad' is not a Daylio mood; map it with --map 'super rad=N'",)
+
+
+# -- FreeCBT / Quirk -------------------------------------------------------------------
+def test_freecbt_export(store):
+    result = import_freecbt(FREECBT, store)
+    assert result.added == 3
+    assert result.problems == (
+        "entry 2: thinking pattern 'other-blaming' has no match in this workbook and was left off; "
+        "the rest of the entry was imported.",
+        "entry 4: createdAt 'yesterday' is not a date",
+        "entry 5: has no thought, challenge or alternative thought in it",
+    )
+    assert result.skipped == 2
+    rows = by_time(store, "thought_record")
+    evening = rows[utc(2023, 6, 2, 18, 45, 10)]
+    assert evening["situation"] == "Imported from FreeCBT"
+    assert evening["automatic_thoughts"] == [
+        {"text": "I ruined the whole evening for everyone.", "hot": True}]
+    assert evening["distortions"] == ["all_or_nothing", "mind_reading", "magnifying_minimising"]
+    assert evening["evidence_against"].startswith("Two people thanked me")
+    assert evening["balanced_thought"] == "I had a hard moment, and the evening was still mostly good."
+    assert evening["status"] == "complete"
+    early = rows[utc(2023, 6, 5, 7, 30)]
+    assert early["automatic_thoughts"] == [
+        {"text": "Nothing will ever change — the treatment isn't working 😞", "hot": True}]
+    assert early["distortions"] == ["fortune_telling", "overgeneralising"]
+    assert early["balanced_thought"].endswith("next session.\nOne day at a time.")
+    assert rows[utc(2023, 6, 7, 21, 15)]["automatic_thoughts"][0]["text"].startswith("<img src=x")
+    assert result.summary() == ("Added 3 thought records from FreeCBT. "
+                                "2 could not be imported; each is listed with the reason.")
+
+
+def test_freecbt_second_import_adds_nothing(store):
+    import_freecbt(FREECBT, store)
+    again = import_freecbt(FREECBT, store)
+    assert (again.added, again.duplicates) == (0, 3)
+    assert len(store.records("thought_record")) == 3
+
+
+def test_freecbt_dedup_survives_an_edit_that_adds_a_thought(store):
+    import_freecbt(FREECBT, store)
+    entry = store.records("thought_record")[0]
+    thoughts = entry["automatic_thoughts"] + [{"text": "and another", "hot": False}]
+    store.update("thought_record", entry["id"], {"automatic_thoughts": thoughts})
+    assert import_freecbt(FREECBT, store).added == 0
+
+
+def test_quirk_legacy_list_with_epoch_ms_and_selected_flags(store):
+    result = import_freecbt(QUIRK, store)
+    assert result.added == 2
+    assert result.skipped == 0
+    assert result.problems == ("entry 2: thinking pattern 'other-blaming' has no match in this workbook and "
+                               "was left off; the rest of the entry was imported.",)
+    assert result.summary().endswith("A few details could not be brought over; they are listed below.")
+    first, second = store.records("thought_record")
+    assert first["created_at"] == utc(2019, 5, 1, 18, 30)
+    assert first["distortions"] == ["should_statements", "personalising"]  # unselected ones left out
+    assert second["created_at"] == utc(2019, 5, 4, 20, 0)  # "1557000000000" as text
+    assert second["distortions"] == ["mind_reading"]
+    assert second["evidence_against"] is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"v": "Archive-v1", "thoughts": [{"automaticThought": "x", "createdAt": 1700000000000}]},
+        [{"automaticThought": "x", "createdAt": 1700000000}],  # seconds, not ms
+        {"@Quirk:thoughts:abc": json.dumps({"automaticThought": "x", "createdAt": "2023-11-14T22:13:20Z"})},
+        {"automaticThought": "x", "createdAt": "2023-11-14T22:13:20.000Z"},
+        {"thoughts": {"abc": {"automaticThought": "x", "createdAt": "2023-11-14T22:13:20+00:00"}}},
+    ],
+)
+def test_freecbt_shapes(store, data):
+    result = import_freecbt(json.dumps(data).encode(), store)
+    assert (result.added, result.problems) == (1, ())
+    record = store.records("thought_record")[0]
+    assert record["created_at"] == utc(2023, 11, 14, 22, 13, 20)
+    assert record["automatic_thoughts"] == [{"text": "x", "hot": True}]
+
+
+def test_freecbt_keeps_a_situation_and_evidence_when_the_file_has_them(store):
+    data = [{"automaticThought": "x", "createdAt": "2023-11-14T22:13:20Z", "situation": "At the bus stop",
+             "evidenceFor": "I was late", "cognitiveDistortions": ["Mind Reading", "labelling"]}]
+    import_freecbt(json.dumps(data).encode(), store)
+    record = store.records("thought_record")[0]
+    assert (record["situation"], record["evidence_for"]) == ("At the bus stop", "I was late")
+    assert record["distortions"] == ["mind_reading", "labelling"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("not_json.json", "This is not a FreeCBT or Quirk export: it is not JSON"),
+        ("settings.json", "This is not a FreeCBT or Quirk export: it has no thoughts"),
+        ("freecbt_backup.txt", "This is a FreeCBT backup (the compressed kind)"),
+        ("photo.png", "This is not a FreeCBT or Quirk export: it is a binary file"),
+        ("daylio_classic.csv", "This is not a FreeCBT or Quirk export: it is not JSON"),
+        ("empty.csv", "The file is empty."),
+    ],
+)
+def test_freecbt_refuses_what_is_not_an_export(store, name, message):
+    with pytest.raises(ImportRefused) as caught:
+        import_freecbt(DATA / name, store)
+    assert str(caught.value).startswith(message)
+    assert not store.data_dir.exists()
+
+
+def test_freecbt_refuses_an_empty_export(store):
+    with pytest.raises(ImportRefused, match="has no thoughts in it"):
+        import_freecbt(b'{"v": "Archive-v1", "thoughts": []}', store)
+
+
+def test_distortion_map_targets_exist(store):
+    keys = set(store.exercise("thought_record").field("distortions").option_keys())
+    assert set(importers.FREECBT_DISTORTIONS.values()) <= keys
+
+
+# -- the result ------------------------------------------------------------------------
+def test_result_is_frozen_and_summary_counts_in_words():
+    result = ImportResult(added=1, duplicates=1, problems=("line 3: x",), skipped=1)
+    with pytest.raises(AttributeError):
+        result.added = 2  # type: ignore[misc]
+    assert result.summary() == ("Added 1 mood check-in. 1 was already in your workbook and was skipped. "
+                                "1 could not be imported; each is listed with the reason.")
+
+
+# -- the command line --------------------------------------------------------------------
+def test_cli_import_daylio(tmp_path, capsys):
+    data_dir = tmp_path / "data"
+    assert main(["import", "daylio", str(SCALES), "--data-dir", str(data_dir), "--map", "superb=9",
+                 "--map", "so-so=5"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("Added 5 mood check-ins from Daylio. "
+                      "2 could not be imported; each is listed with the reason.")
+    assert out[1:] == ["  line 6: has 2 columns where a Daylio row has 9",
+                       "  line 8: date '2025-02-30' is not a date like 2021-09-28"]
+    assert main(["import", "daylio", str(SCALES), "--data-dir", str(data_dir), "--map", "superb=9",
+                 "--map", "so-so=5"]) == 0
+    assert "5 were already in your workbook" in capsys.readouterr().out
+
+
+def test_cli_import_daylio_without_a_map_lists_unknown_moods(tmp_path, capsys):
+    assert main(["import", "daylio", str(SCALES), "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "  line 2: mood 'superb' is not a Daylio mood; map it with --map superb=N" in out
+
+
+def test_cli_import_freecbt(tmp_path, capsys):
+    assert main(["import", "freecbt", str(FREECBT), "--data-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("Added 3 thought records from FreeCBT.")
+
+
+def test_cli_uses_the_data_dir_from_the_environment(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_DATA_DIR", str(tmp_path / "env"))
+    assert main(["import", "freecbt", str(QUIRK)]) == 0
+    assert (tmp_path / "env" / "thought_record.csv").exists()
+
+
+def test_cli_refused_file_exits_1_and_writes_nothing(tmp_path, capsys):
+    data_dir = tmp_path / "data"
+    assert main(["import", "daylio", str(DATA / "not_daylio.csv"), "--data-dir", str(data_dir)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "This is not a Daylio CSV export" in captured.err
+    assert "Nothing was imported." in captured.err
+    assert not data_dir.exists()
+    assert main(["import", "freecbt", str(DATA / "missing.json"), "--data-dir", str(data_dir)]) == 1
+
+
+def test_cli_bad_map_is_a_usage_error(tmp_path, capsys):
+    assert main(["import", "daylio", str(CLASSIC), "--data-dir", str(tmp_path), "--map", "great"]) == 2
+    assert "should look like great=9" in capsys.readouterr().err
+
+
+def test_cli_import_needs_a_format(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["import"])
+    assert caught.value.code == 2
