@@ -60,3 +60,207 @@ def wins_chart(weekly: pd.DataFrame) -> alt.Chart:
         .properties(width=560, height=180, title="Wins per week")
         .configure(**theme()["config"])
     )
+
+
+# -- the progress dashboard ----------------------------------------------------
+# Drawn to static SVG, so no tooltips (nothing could show them); marks drawn by the hundred
+# carry no aria-label each (the figure's label is the chart's one-sentence summary), which
+# keeps a ten-year chart to tens of kilobytes.
+SESSION_COLOUR = "#8a6bb8"
+TREND_COLOUR = "#1f4e79"
+SCORE_COLOUR = "#333a45"
+LINE_COLOUR = "#2d6a41"
+PATTERN_COLOUR = "#6a8caf"
+BEFORE_COLOUR = "#c98a5a"
+AFTER_COLOUR = "#5a9a7a"
+BAND_COLOURS = {"minimal": "#edf6ef", "mild": "#f4f6e4", "moderate": "#fbf2de",
+                "moderately severe": "#fbe8da", "severe": "#f8e0de"}
+WIDE = 520
+SCORE_WIDE = 430  # band names sit to the right of the plot
+DOTS_UP_TO = 120  # longer series are drawn as a line only
+
+
+def _day(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(pd.Series(values)).dt.strftime("%Y-%m-%d")
+
+
+def _floats(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
+    """Plain float columns (nullable ones become NaN, which Altair writes as null)."""
+    return frame.assign(**{n: pd.to_numeric(frame[n], errors="coerce").astype("float64")
+                           for n in names})
+
+
+def _values(frame: pd.DataFrame) -> alt.InlineData:
+    """Rows as plain JSON values, missing ones null (Altair takes these faster than a DataFrame)."""
+    rows = frame.to_dict("records")
+    return alt.InlineData(values=[{k: (None if _missing(v) else v) for k, v in row.items()} for row in rows])
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return chart.configure(**theme()["config"])
+
+
+def _layered(*layers: alt.Chart, top: bool = True, **props: object) -> alt.LayerChart:
+    """Layers with their size and title given at once (chained `.properties().configure()`
+    copy the whole chart each time, which for a layered chart costs more than drawing it)."""
+    if top:
+        props["config"] = theme()["config"]
+    return alt.LayerChart(layer=list(layers), **props)
+
+
+def _time_axis(start: dt.date, end: dt.date) -> alt.X:
+    return alt.X("date:T", title=None, scale=alt.Scale(domain=[start.isoformat(), end.isoformat()]),
+                 axis=alt.Axis(tickCount=6, labelOverlap=True))
+
+
+def mood_trend_chart(trend: pd.DataFrame, sessions: pd.Series, start: dt.date, end: dt.date,
+                     unit: str = "day") -> alt.LayerChart:
+    """Mood per day (or week) and its rolling average from `start` to `end`, sessions marked.
+
+    `trend` comes from `analysis.mood_trend`; `sessions` are session days. Daily views mark each
+    session with a thin full-height rule, weekly views with a short tick along the bottom.
+    """
+    data = _floats(trend.assign(date=_day(trend["date"])), "mood", "trend")[["date", "mood", "trend"]]
+    held = pd.DataFrame({"date": _day(sessions).drop_duplicates()})
+    if unit == "week":  # weeks are drawn at their Monday, which may come before `start`
+        start = start - dt.timedelta(days=start.weekday())
+    x = _time_axis(start, end)
+    y_scale = alt.Scale(domain=[0, 10])
+    rows = _values(data)
+    rule = alt.Chart(_values(held)).mark_rule(color=SESSION_COLOUR, strokeWidth=1.5, opacity=0.7,
+                                              aria=False)
+    if unit == "day":
+        rules = rule.encode(x=x)
+    else:
+        rules = rule.encode(x=x, y=alt.Y(datum=0, scale=y_scale), y2=alt.Y2(datum=0.8))
+    if len(data) <= DOTS_UP_TO:
+        points = alt.Chart(rows).mark_circle(color=MOOD_COLOUR, size=24, opacity=0.6, aria=False)
+    else:
+        points = alt.Chart(rows).mark_line(color=MOOD_COLOUR, strokeWidth=1, opacity=0.45, aria=False,
+                                           invalid="break-paths-show-domains")
+    points = points.encode(x=x, y=alt.Y("mood:Q", title="Mood (0-10)", scale=y_scale))
+    line = alt.Chart(rows).mark_line(color=TREND_COLOUR, strokeWidth=2.5, aria=False,
+                                     invalid="break-paths-show-domains").encode(
+        x=x, y=alt.Y("trend:Q", scale=y_scale))
+    each, average = ("daily", "7-day") if unit == "day" else ("weekly", "4-week")
+    where = "thin lines" if unit == "day" else "ticks along the bottom"
+    subtitle = f"Light: {each} average · dark line: {average} average · {where}: sessions"
+    return _layered(rules, points, line, width=WIDE, height=200,
+                    title=alt.Title("Mood over time", subtitle=subtitle))
+
+
+def mood_after_session_chart(after: pd.DataFrame, days: int = 14) -> alt.LayerChart:
+    """Average mood on each day after a session (day 0 is the session day), 0-10."""
+    data = _floats(after, "mood")[["day", "mood", "sessions"]]
+    x = alt.X("day:Q", title="Days since a session", scale=alt.Scale(domain=[0, days]),
+              axis=alt.Axis(values=list(range(0, days + 1, 2))))
+    y = alt.Y("mood:Q", title="Average mood (0-10)", scale=alt.Scale(domain=[0, 10]))
+    base = alt.Chart(_values(data)).encode(x=x, y=y)
+    return _layered(base.mark_line(color=MOOD_COLOUR, strokeWidth=2),
+                    base.mark_circle(color=MOOD_COLOUR, size=45, opacity=1),
+                    width=WIDE, height=180, title="Mood in the days after a session")
+
+
+def _score_panel(scores: pd.DataFrame, instrument: str, start: dt.date, end: dt.date,
+                 lines: pd.DataFrame) -> alt.LayerChart:
+    from workbook import analysis
+
+    bands = analysis.severity_bands(instrument)
+    y_scale = alt.Scale(domain=[0, int(bands["high"].max())], nice=False)
+    bands = bands.assign(colour=[BAND_COLOURS.get(b, "#f2f2f2") for b in bands["label"]],
+                         middle=(bands["low"] + bands["high"]) / 2)
+    band = alt.Chart(_values(bands))
+    layers = [
+        band.mark_rect(aria=False).encode(y=alt.Y("low:Q", scale=y_scale, title=f"{instrument} total"),
+                                          y2=alt.Y2("high:Q"), color=alt.Color("colour:N", scale=None)),
+        band.mark_text(align="left", dx=6, fontSize=10, color="#59636e", aria=False).encode(
+            y=alt.Y("middle:Q", scale=y_scale), x=alt.XValue(SCORE_WIDE), text=alt.Text("label:N")),
+    ]
+    if not lines.empty:
+        marks = alt.Chart(_values(lines)).encode(y=alt.Y("value:Q", scale=y_scale))
+        layers += [marks.mark_rule(color=LINE_COLOUR, strokeDash=[5, 4], aria=False),
+                   marks.mark_text(align="left", dx=4, dy=-6, fontSize=10, color=LINE_COLOUR,
+                                   aria=False).encode(x=alt.XValue(0), text=alt.Text("label:N"))]
+    data = scores.assign(date=_day(scores["date"]), total=scores["total"].astype("int64"))
+    points = alt.Chart(_values(data[["date", "total"]])).encode(x=_time_axis(start, end),
+                                                       y=alt.Y("total:Q", scale=y_scale))
+    layers.append(points.mark_line(color=SCORE_COLOUR, strokeWidth=2, aria=False))
+    if len(data) <= DOTS_UP_TO:
+        layers.append(points.mark_circle(color=SCORE_COLOUR, size=36, opacity=1, aria=False))
+    return _layered(*layers, top=False, width=SCORE_WIDE, height=170, title=instrument)
+
+
+def questionnaire_chart(scores: pd.DataFrame, start: dt.date, end: dt.date,
+                        response_at: float | None = None) -> alt.VConcatChart:
+    """PHQ-9 and GAD-7 totals over time on their published bands, one panel for each one present.
+
+    `scores` comes from `analysis.questionnaire_scores`. The PHQ-9 panel shows the remission
+    line (a total under 5) and, given `response_at` (half the first total), the response line.
+    """
+    from workbook import scoring
+
+    panels = []
+    for instrument in ("PHQ-9", "GAD-7"):
+        mine = scores[scores["instrument"] == instrument]
+        if mine.empty:
+            continue
+        lines = []
+        if instrument == "PHQ-9":
+            remission = f"remission: under {scoring.REMISSION_BELOW}"
+            if response_at is None:
+                lines.append((scoring.REMISSION_BELOW, remission))
+            elif response_at == scoring.REMISSION_BELOW:
+                lines.append((response_at, f"{remission}; response: half the first total"))
+            else:
+                lines += [(scoring.REMISSION_BELOW, remission),
+                          (response_at, f"response: half the first total ({_num(response_at)})")]
+        panels.append(_score_panel(mine, instrument, start, end,
+                                   pd.DataFrame(lines, columns=["value", "label"])))
+    return alt.VConcatChart(vconcat=panels, spacing=18, config=theme()["config"],
+                            title=alt.Title("PHQ-9 and GAD-7 check-ins",
+                                            subtitle="Shaded: the published ranges"))
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def wins_month_chart(monthly: pd.DataFrame) -> alt.Chart:
+    """Wins per month as bars, for ranges too long for a bar per week."""
+    label = "%b %Y" if len(monthly) <= 24 else "%Y"
+    return _themed(
+        alt.Chart(_values(monthly.assign(month=_day(monthly["month"]))))
+        .mark_bar(color=WIN_COLOUR, aria=False)
+        .encode(x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(labelOverlap=True, format=label)),
+                y=alt.Y("wins:Q", title="Wins", axis=alt.Axis(tickMinStep=1)))
+        .properties(width=WIDE, height=180, title="Wins per month")
+    )
+
+
+def distortion_chart(counts: pd.DataFrame) -> alt.Chart:
+    """The thinking patterns noticed most often as horizontal bars, most frequent on top."""
+    return _themed(
+        alt.Chart(_values(counts[["label", "count"]]))
+        .mark_bar(color=PATTERN_COLOUR, cornerRadiusTopRight=3, cornerRadiusBottomRight=3)
+        .encode(y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
+                x=alt.X("count:Q", title="Thought records", axis=alt.Axis(tickMinStep=1)))
+        .properties(width=300, height=alt.Step(22), title="Thinking patterns you noticed")
+    )
+
+
+def emotion_shift_chart(shift: pd.DataFrame) -> alt.LayerChart:
+    """Average strength of feelings before and after a thought record, on 0-100."""
+    data = _floats(shift, "intensity")[["stage", "intensity"]]
+    base = alt.Chart(_values(data)).encode(
+        x=alt.X("stage:N", title=None, sort=["Before", "After"], axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("intensity:Q", title="Average strength (0-100)", scale=alt.Scale(domain=[0, 100])))
+    colour = alt.Color("stage:N", legend=None,
+                       scale=alt.Scale(domain=["Before", "After"], range=[BEFORE_COLOUR, AFTER_COLOUR]))
+    return _layered(
+        base.mark_bar(size=48).encode(color=colour),
+        base.mark_text(dy=-8, fontSize=12, color="#333").encode(text=alt.Text("intensity:Q", format=".0f")),
+        width=200, height=180, title="Feelings, before and after")

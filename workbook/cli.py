@@ -152,6 +152,55 @@ def _add_backup(sub: argparse._SubParsersAction) -> None:
     r.set_defaults(func=_run_restore)
 
 
+def _day(text: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    """`workbook export`: a share bundle for the care team; its path, then the entries per kind."""
+    from workbook.bundle import make_bundle
+    from workbook.store import Store
+
+    data_dir = default_data_dir(args.data_dir).resolve()
+    if not data_dir.is_dir():
+        print(f"No data folder at {data_dir}; nothing to export.", file=sys.stderr)
+        return 1
+    store = Store(data_dir)
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()] if args.kinds else list(store.catalog)
+    out = Path(args.out).expanduser().resolve()
+    try:
+        manifest = make_bundle(store, out, args.start, args.end, kinds)
+    except ValueError as exc:
+        print(f"Not exported: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{out}: could not be written ({exc.strerror or exc}).", file=sys.stderr)
+        return 1
+    print(out)
+    print(f"  {manifest.start} to {manifest.end}")
+    for kind, count in manifest.counts.items():
+        print(f"  {kind}: {count}")
+    return 0
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="Make a share bundle (zip) for your therapist.")
+    p.add_argument("--data-dir", help=f"Data folder (default: ${ENV_VAR}, else your data folder).")
+    p.add_argument("--out", required=True, metavar="FILE.zip", help="Where to write the bundle.")
+    p.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD",
+                   help="First day to include (default: the first entry).")
+    p.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD",
+                   help="Last day to include (default: today).")
+    p.add_argument("--kinds", metavar="KIND,KIND",
+                   help="Which entries to share, e.g. mood,win (default: every kind).")
+    p.set_defaults(func=_run_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=serve)
     _add_import(sub)
     _add_backup(sub)
+    _add_export(sub)
     return parser
 
 

@@ -13,7 +13,7 @@ def app(store) -> App:
 
 def test_nav_switches_pages_in_place(app):
     assert "wb-page-start" in app.content.children[0]._dom_classes
-    for kind in ("mood", "thought_record", "win", "start"):
+    for kind in ("mood", "thought_record", "win", "session", "checkin", "progress", "data", "start"):
         app.nav_buttons[kind].click()
         assert f"wb-page-{kind}" in app.content.children[0]._dom_classes
     assert app.pages["mood"] is app.page("mood")

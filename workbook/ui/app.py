@@ -14,8 +14,8 @@ from workbook.ui.text import esc
 
 log = logging.getLogger(__name__)
 
-TOOLS = ("mood", "thought_record", "win", "session", "checkin")
-NAV_LABELS = {"start": "Start here", "progress": "Progress"}
+TOOLS = ("mood", "thought_record", "win", "session", "checkin", "progress", "data")
+NAV_LABELS = {"start": "Start here", "progress": "Progress", "data": "My data"}
 
 
 class App(w.VBox):
@@ -66,7 +66,11 @@ class App(w.VBox):
         if kind == "progress":
             from workbook.ui.dashboard import ProgressPage
 
-            page = ProgressPage(self.store)
+            return ProgressPage(self.store)
+        if kind == "data":
+            from workbook.ui.data_page import DataPage
+
+            page = DataPage(self.store)
             page.refresh()
             return page
         from workbook.ui.pages import page_class

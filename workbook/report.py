@@ -1,0 +1,810 @@
+"""The report a person shares with their therapist: `report.html` and `report.pdf`, same content.
+
+`build_report` turns the shared entries into a plain `Report` (text, numbers, chart specs);
+`render_html` and `render_pdf` only lay it out. The HTML is one self-contained file: no script,
+no external URL, charts inline as SVG, readable with scripts off and printable. Every piece of
+text a person typed goes through Jinja's autoescape (HTML) or the PDF's glyph check; nothing is
+concatenated into markup by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.util
+import io
+import math
+import re
+import struct
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbook import analysis, rules, scoring
+from workbook.exercises import Exercise, Field
+
+TABLE_MAX_COLUMNS = 7  # wider entries are shown one small table per entry ("cards")
+WEEKLY_WINS_UP_TO_DAYS = 92  # longer ranges count wins per month
+MISSING_GLYPH = "\u25a1"  # WHITE SQUARE: drawn where the PDF font has no glyph
+DISCLAIMER = (
+    "This is not a diagnosis. Scores, ranges and charts describe answers given in a self-help "
+    "workbook; they are a starting point for talking together, not a clinical assessment."
+)
+
+
+# -- the report as plain data ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Table:
+    """Rows of text under column headings; `title` names one entry (cards) or is empty."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A Vega-Lite spec with its title and a one-sentence summary (the figure's text alternative)."""
+
+    title: str
+    summary: str
+    spec: dict = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One exercise kind: what it adds up to, then its entries (one table, or one card each)."""
+
+    kind: str
+    title: str
+    count: int
+    summary: tuple[str, ...]
+    layout: str  # "table" | "cards"
+    table: Table | None = None
+    cards: tuple[Table, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything both reports show, in order: who and when, reach-out alerts, charts, sections."""
+
+    made_at: dt.datetime
+    start: dt.date
+    end: dt.date
+    app_version: str
+    titles: tuple[str, ...]  # the exercises shared, by title
+    alerts: tuple[rules.Alert, ...]
+    unchecked: tuple[str, ...]  # why some reach-out rules could not be checked
+    charts: tuple[Chart, ...]
+    sections: tuple[Section, ...]
+
+    @property
+    def intro(self) -> str:
+        return (f"Made by the person who keeps this workbook on {day(self.made_at)}, from their own "
+                f"entries between {day(self.start)} and {day(self.end)}. It holds only what they "
+                f"chose to share: {', '.join(self.titles)}.")
+
+    def texts(self) -> Iterable[str]:
+        """Every string the report shows (for the PDF's glyph check)."""
+        yield self.intro
+        for alert in self.alerts:
+            yield alert.title
+            yield alert.message
+        for chart in self.charts:
+            yield chart.summary
+        for section in self.sections:
+            yield from section.summary
+            for table in ((section.table,) if section.table else ()) + section.cards:
+                yield table.title
+                yield from table.columns
+                for row in table.rows:
+                    yield from row
+
+
+# -- words and numbers ----------------------------------------------------------------------------
+def day(value: dt.date | dt.datetime | pd.Timestamp) -> str:
+    """'21 Nov 2026'."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def stamp(created_at: Any) -> str:
+    """'2026-03-31 09:30' from an ISO timestamp (the local time as written); the text otherwise."""
+    text = "" if _missing(created_at) else str(created_at)
+    if re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text):
+        return text[:10] + " " + text[11:16]
+    return text
+
+
+def show(f: Field, value: Any) -> str:
+    """A stored value as a person reads it: labels for choices, lists joined, text as typed."""
+    if _missing(value):
+        return ""
+    labels = {o.key: o.label for o in f.options}
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, Mapping) and "text" in item:
+                parts.append(str(item.get("text", "")) + (" (hot thought)" if item.get("hot") else ""))
+            elif isinstance(item, Mapping) and "name" in item:
+                parts.append(f"{item.get('name', '')} {item.get('intensity', '')}".strip())
+            else:
+                parts.append(labels.get(str(item), str(item)))
+        return "\n".join(parts) if f.type == "thoughts" else ", ".join(parts)
+    if f.type == "choice":
+        return labels.get(str(value), str(value))
+    if f.type in ("scale", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _num(value)
+    if f.type == "datetime" and isinstance(value, str):
+        return value.replace("T", " ")
+    return str(value)
+
+
+def plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with None for missing values (nullable ints and floats included)."""
+    if frame.empty:
+        return []
+    plain = frame.astype(object)
+    return plain.where(plain.notna(), None).to_dict("records")
+
+
+# -- summaries -------------------------------------------------------------------------------------
+QUESTIONNAIRE_ITEMS = set(scoring.PHQ9_ITEMS) | set(scoring.GAD7_ITEMS)
+
+
+def _averages(exercise: Exercise, frame: pd.DataFrame) -> list[str]:
+    out = []
+    for f in exercise.fields:
+        if f.type not in ("scale", "number") or f.name in QUESTIONNAIRE_ITEMS or f.name not in frame:
+            continue
+        values = pd.to_numeric(frame[f.name].astype(object), errors="coerce").dropna()
+        if values.empty:
+            continue
+        scale = f" ({_num(f.min)}-{_num(f.max)})" if f.type == "scale" else ""
+        out.append(f"{f.label}{scale}: average {float(values.mean()):.1f} across "
+                   f"{_n(len(values), 'answer')}.")
+    return out
+
+
+def _top(counts: Mapping[str, int], top: int = 6) -> str:
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
+    return ", ".join(f"{name} ({count})" for name, count in ranked)
+
+
+def _choice_counts(f: Field, values: Iterable[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for value in values:
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if not _missing(item) and str(item).strip():
+                name = show(f, item)
+                counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def _questionnaire_lines(frame: pd.DataFrame) -> list[str]:
+    scores = analysis.questionnaire_scores(frame)
+    out = []
+    for instrument in ("PHQ-9", "GAD-7"):
+        mine = scores[scores["instrument"] == instrument]
+        if mine.empty:
+            out.append(f"{instrument}: no fully answered questionnaire in this range.")
+            continue
+        first, latest = mine.iloc[0], mine.iloc[-1]
+        line = (f"{instrument}: latest total {int(latest['total'])} ({latest['severity']} range) on "
+                f"{day(latest['date'])}")
+        if len(mine) > 1:
+            line += (f"; first in this range {int(first['total'])} ({first['severity']} range) on "
+                     f"{day(first['date'])}; {_n(len(mine), 'questionnaire')} in all")
+        out.append(line + ".")
+    if "phq9_9" in frame:
+        item9 = pd.to_numeric(frame["phq9_9"].astype(object), errors="coerce")
+        positive = frame[item9 > 0]
+        if len(positive):
+            days = ", ".join(stamp(c)[:10] for c in positive["created_at"])
+            out.append(f"PHQ-9 item 9 (thoughts of being better off dead or of self-harm) was answered "
+                       f"above 'not at all' in {_n(len(positive), 'check-in')}: {days}.")
+        else:
+            out.append("PHQ-9 item 9 was not answered above 'not at all' in this range.")
+    return out
+
+
+def summary_lines(exercise: Exercise, frame: pd.DataFrame) -> tuple[str, ...]:
+    """Counts and averages of one kind's entries, in plain sentences."""
+    kind = exercise.kind
+    count = len(frame)
+    if count == 0:
+        return (f"No {exercise.title.lower()} entries in this range.",)
+    lines = []
+    if kind == "mood":
+        days = analysis.entry_dates(frame["created_at"]).dt.date.nunique()
+        lines.append(f"{_n(count, 'check-in')} on {_n(days, 'day')}.")
+    else:
+        lines.append(f"{_n(count, 'entry', 'entries')}.")
+    if exercise.drafts and "status" in frame:
+        drafts = int((frame["status"].astype(str) == "draft").sum())
+        if drafts:
+            lines.append(f"{count - drafts} complete, {_n(drafts, 'draft')} not finished.")
+    lines += _averages(exercise, frame)
+    for f in exercise.fields:
+        if f.type in ("choice", "multi_choice", "tags") and f.name in frame and f.name != "distortions":
+            counts = _choice_counts(f, frame[f.name])
+            if counts:
+                lines.append(f"{f.label}: {_top(counts)}.")
+    if kind == "thought_record":
+        patterns = analysis.distortion_counts(frame)
+        if not patterns.empty:
+            lines.append("Thinking patterns noticed most: "
+                         + ", ".join(f"{r.label} ({r.count})" for r in patterns.itertuples()) + ".")
+        shift = analysis.emotion_shift(frame)
+        if not shift.empty:
+            before, after = (float(v) for v in shift["intensity"])
+            lines.append(f"Feelings re-rated in {_n(int(shift['records'].iloc[0]), 'record')}: average "
+                         f"strength {before:.0f} before, {after:.0f} after (0-100).")
+    if kind == "checkin":
+        lines += _questionnaire_lines(frame)
+    return tuple(lines)
+
+
+# -- entries as tables -----------------------------------------------------------------------------
+def _score_cells(record: Mapping[str, Any], items: tuple[str, ...], score: Any) -> tuple[str, str]:
+    """A questionnaire's total with its range (when every item is answered) and its answers."""
+    answers = [record.get(i) for i in items]
+    given = [a for a in answers if not _missing(a)]
+    if not given:
+        return "", ""
+    total = f"{len(given)} of {len(items)} answered"
+    if len(given) == len(items):
+        try:
+            result = score([int(a) for a in answers])
+            total = f"{result.total} ({result.severity})"
+        except (TypeError, ValueError):
+            total = "not scored"
+    return total, " ".join("-" if _missing(a) else str(a) for a in answers)
+
+
+def _checkin_table(frame: pd.DataFrame) -> Table:
+    """Check-ins in seven columns: totals with their range, the answers, item 9 and the note."""
+    rows = []
+    for record in plain_records(frame):
+        phq_total, phq_answers = _score_cells(record, scoring.PHQ9_ITEMS, scoring.phq9)
+        gad_total, gad_answers = _score_cells(record, scoring.GAD7_ITEMS, scoring.gad7)
+        item9 = record.get("phq9_9")
+        note = record.get("note")
+        rows.append((stamp(record.get("created_at")), phq_total, phq_answers,
+                     "" if _missing(item9) else str(item9), gad_total, gad_answers,
+                     "" if _missing(note) else str(note)))
+    columns = ("Date", "PHQ-9 total", "PHQ-9 answers (items 1-9)", "PHQ-9 item 9", "GAD-7 total",
+               "GAD-7 answers (items 1-7)", "Note")
+    used = [i for i in range(len(columns)) if i == 0 or any(row[i] for row in rows)]
+    return Table(tuple(columns[i] for i in used), tuple(tuple(row[i] for i in used) for row in rows))
+
+
+def entry_tables(exercise: Exercise, frame: pd.DataFrame) -> tuple[str, Table | None, tuple[Table, ...]]:
+    """The entries as one table (few columns) or one two-column table per entry (many)."""
+    if frame.empty:
+        return "table", None, ()
+    if exercise.kind == "checkin":
+        return "table", _checkin_table(frame), ()
+    records = plain_records(frame)
+    used = [f for f in exercise.fields if any(not _missing(r.get(f.name)) and show(f, r.get(f.name))
+                                              for r in records)]
+    with_status = exercise.drafts and any(r.get("status") == "draft" for r in records)
+    columns = ("Date", *(("Status",) if with_status else ()), *(f.label for f in used))
+    rows = []
+    for r in records:
+        status = (str(r.get("status") or ""),) if with_status else ()
+        rows.append((stamp(r.get("created_at")), *status, *(show(f, r.get(f.name)) for f in used)))
+    if len(columns) <= TABLE_MAX_COLUMNS:
+        return "table", Table(columns, tuple(rows)), ()
+    cards = []
+    for row in rows:
+        title = row[0] + (f" ({row[1]})" if with_status and row[1] == "draft" else "")
+        pairs = tuple((label, value) for label, value in zip(columns[1:], row[1:], strict=True)
+                      if value and label != "Status")
+        cards.append(Table(("Field", "Entry"), pairs, title=title))
+    return "cards", None, tuple(cards)
+
+
+# -- charts ----------------------------------------------------------------------------------------
+def _charts(frames: Mapping[str, pd.DataFrame], start: dt.date, end: dt.date) -> list[Chart]:
+    from workbook import charts
+
+    out = []
+    mood = frames.get("mood")
+    if mood is not None and not mood.empty:
+        unit = analysis.trend_unit(start, end)
+        trend = analysis.mood_trend(mood, start, end, unit)
+        if not trend.empty:
+            held = frames.get("session")
+            sessions = analysis.session_dates(held if held is not None else mood.iloc[0:0])
+            sessions = sessions[analysis.in_range(sessions, start, end)]  # a rule outside would widen it
+            daily = analysis.daily_mood(mood)
+            text = (f"Mood from {day(start)} to {day(end)}: {_n(len(daily), 'day')} with a check-in, "
+                    f"average {float(daily.mean()):.1f} out of 10.")
+            out.append(Chart("Mood over the range", text,
+                             charts.mood_trend_chart(trend, sessions, start, end, unit).to_dict()))
+    wins = frames.get("win")
+    if wins is not None and not wins.empty:
+        total = len(wins)
+        if (end - start).days < WEEKLY_WINS_UP_TO_DAYS:
+            weeks = (analysis.week_start(end) - analysis.week_start(start)).days // 7 + 1
+            chart = charts.wins_chart(analysis.wins_by_week(wins, weeks=weeks, today=end))
+            title = "Wins per week"
+        else:
+            chart = charts.wins_month_chart(analysis.wins_by_month(wins, start, end))
+            title = "Wins per month"
+        out.append(Chart(title, f"{_n(total, 'small win')} saved from {day(start)} to {day(end)}.",
+                         chart.to_dict()))
+    checkins = frames.get("checkin")
+    if checkins is not None and not checkins.empty:
+        scores = analysis.questionnaire_scores(checkins)
+        if not scores.empty:
+            phq = scores.loc[scores["instrument"] == "PHQ-9", "total"]
+            response_at = float(phq.iloc[0]) / 2 if len(phq) and phq.iloc[0] > 0 else None
+            parts = [f"{_n(int((scores['instrument'] == i).sum()), i + ' total')}"
+                     for i in ("PHQ-9", "GAD-7") if (scores["instrument"] == i).any()]
+            out.append(Chart("PHQ-9 and GAD-7 totals", " and ".join(parts) + " over the range, on "
+                             "their published ranges.",
+                             charts.questionnaire_chart(scores, start, end, response_at).to_dict()))
+    return out
+
+
+# -- building --------------------------------------------------------------------------------------
+def _alerts(frames: Mapping[str, pd.DataFrame], end: dt.date,
+            thresholds: rules.Thresholds) -> tuple[tuple[rules.Alert, ...], tuple[str, ...]]:
+    unchecked = []
+    if "checkin" not in frames:
+        unchecked.append("the PHQ-9 rules need check-ins, which were not shared")
+    if "mood" not in frames or "session" not in frames:
+        unchecked.append("the rule about a dip after a session needs mood check-ins and treatment "
+                         "sessions, and not both were shared")
+    alerts = rules.evaluate(frames.get("mood"), frames.get("session"), frames.get("checkin"),
+                            today=end, thresholds=thresholds)
+    return tuple(alerts), tuple(unchecked)
+
+
+def build_report(
+    frames: Mapping[str, pd.DataFrame],
+    catalog: Mapping[str, Exercise],
+    start: dt.date,
+    end: dt.date,
+    made_at: dt.datetime | None = None,
+    thresholds: rules.Thresholds | None = None,
+    app_version: str = "",
+) -> Report:
+    """The report of the shared entries (`frames`, already limited to `start`..`end`), by kind."""
+    made_at = made_at or dt.datetime.now().astimezone()
+    alerts, unchecked = _alerts(frames, end, thresholds or rules.Thresholds())
+    sections = []
+    for kind, frame in frames.items():
+        exercise = catalog[kind]
+        layout, table, cards = entry_tables(exercise, frame)
+        sections.append(Section(kind=kind, title=exercise.title, count=len(frame),
+                                summary=summary_lines(exercise, frame), layout=layout, table=table,
+                                cards=cards))
+    return Report(made_at=made_at, start=start, end=end, app_version=app_version,
+                  titles=tuple(catalog[k].title for k in frames), alerts=alerts, unchecked=unchecked,
+                  charts=tuple(_charts(frames, start, end)), sections=tuple(sections))
+
+
+# -- HTML -------------------------------------------------------------------------------------------
+HTML_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="Between Sessions {{ r.app_version }}">
+<title>Between Sessions: shared report, {{ day(r.start) }} to {{ day(r.end) }}</title>
+<style>
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+       max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .3rem; }
+h2 { font-size: 1.25rem; border-bottom: 1px solid #ccd; padding-bottom: .2rem; margin-top: 2rem; }
+h3 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
+.wb-disclaimer { background: #f4f6f8; border-left: 4px solid #3b6ea5; padding: .6rem .9rem; }
+.wb-alert { border-left: 4px solid #b35c00; background: #fff7ee; padding: .5rem .9rem; margin: .6rem 0; }
+.wb-alert-item9 { border-left-color: #a11; background: #fdeeee; }
+figure { margin: 1rem 0; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { font-size: .9rem; color: #444; }
+table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: .9rem; }
+th, td { border: 1px solid #ccd; padding: .25rem .4rem; text-align: left; vertical-align: top;
+         white-space: pre-wrap; overflow-wrap: anywhere; }
+thead th { background: #eef1f5; }
+.wb-card th { width: 14rem; background: #f6f7f9; font-weight: 600; }
+/* typed text keeps its own direction, and a stray direction mark stays inside its cell */
+td, .wb-summary li, .wb-card-title { unicode-bidi: plaintext; }
+.wb-muted { color: #555; font-size: .9rem; }
+nav ul { padding-left: 1.2rem; }
+@page { size: A4; margin: 15mm 13mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  .wb-section { break-before: page; }
+  h2, h3 { break-after: avoid; }
+  tr, figure, .wb-alert, .wb-card-title { break-inside: avoid; }
+  thead { display: table-header-group; }
+  nav { display: none; }
+}
+</style>
+</head>
+<body>
+<header>
+<h1>Between Sessions: a shared report</h1>
+<p class="wb-intro">{{ r.intro }}</p>
+<p class="wb-disclaimer">{{ disclaimer }}</p>
+</header>
+<nav aria-label="Contents"><ul>
+<li><a href="#reach-out">When to reach out</a></li>
+{% if r.charts %}<li><a href="#charts">Charts</a></li>{% endif %}
+{% for s in r.sections %}<li><a href="#kind-{{ s.kind }}">{{ s.title }}</a> ({{ s.count }})</li>{% endfor %}
+</ul></nav>
+<main>
+<section id="reach-out" aria-labelledby="reach-out-h">
+<h2 id="reach-out-h">When to reach out</h2>
+{% if r.alerts %}
+<p>The workbook's reach-out rules, checked on the shared entries as of {{ day(r.end) }}, showed the
+person these messages:</p>
+{% for a in r.alerts %}
+<div class="wb-alert wb-alert-{{ a.rule }}"><strong>{{ a.title }}</strong><p>{{ a.message }}</p></div>
+{% endfor %}
+{% else %}
+<p>None of the workbook's reach-out rules applied to the shared entries as of {{ day(r.end) }}.</p>
+{% endif %}
+{% for why in r.unchecked %}<p class="wb-muted">Not checked: {{ why }}.</p>{% endfor %}
+</section>
+{% if r.charts %}
+<section id="charts" class="wb-section" aria-labelledby="charts-h">
+<h2 id="charts-h">Charts</h2>
+{% for c in r.charts %}
+<figure role="img" aria-label="{{ c.summary }}">{{ svg(c) }}<figcaption>{{ c.summary }}</figcaption></figure>
+{% endfor %}
+</section>
+{% endif %}
+{% for s in r.sections %}
+<section id="kind-{{ s.kind }}" class="wb-section" aria-labelledby="kind-{{ s.kind }}-h">
+<h2 id="kind-{{ s.kind }}-h">{{ s.title }}</h2>
+<ul class="wb-summary">{% for line in s.summary %}<li>{{ line }}</li>{% endfor %}</ul>
+{% if s.table %}
+<table class="wb-entries"><thead><tr>
+{%- for c in s.table.columns %}<th scope="col">{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in s.table.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table>
+{% endif %}
+{% for card in s.cards %}
+<h3 class="wb-card-title">{{ card.title }}</h3>
+<table class="wb-card"><tbody>
+{% for label, value in card.rows %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>
+{% endfor %}</tbody></table>
+{% endfor %}
+</section>
+{% endfor %}
+</main>
+<footer class="wb-muted"><p>Made with Between Sessions {{ r.app_version }}, a self-guided CBT workbook
+kept on the person's own computer. {{ disclaimer }}</p></footer>
+</body>
+</html>
+"""
+
+_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
+
+
+def svg_markup(spec: dict) -> str:
+    """A Vega-Lite spec drawn to SVG for inline use: namespace URLs dropped (HTML5 needs none)."""
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(spec)
+    head, sep, rest = svg.partition(">")
+    return _XMLNS.sub("", head) + sep + rest
+
+
+@functools.cache
+def _template() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.from_string(HTML_TEMPLATE)
+
+
+def render_html(report: Report) -> str:
+    """One self-contained HTML page; user text is escaped by the template's autoescape."""
+    from markupsafe import Markup
+
+    def svg(chart: Chart) -> Markup:
+        return Markup(svg_markup(chart.spec))  # noqa: S704 - drawn by vl-convert from our own spec
+
+    return _template().render(r=report, day=day, svg=svg, disclaimer=DISCLAIMER)
+
+
+# -- PDF ---------------------------------------------------------------------------------------------
+def _font_dir() -> Path | None:
+    """DejaVu Sans as shipped inside the matplotlib wheel (found without importing matplotlib)."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(list(spec.submodule_search_locations)[0]) / "mpl-data" / "fonts" / "ttf"
+    return folder if (folder / "DejaVuSans.ttf").is_file() and (folder / "DejaVuSans-Bold.ttf").is_file() \
+        else None
+
+
+@functools.cache
+def _covered() -> frozenset[int]:
+    """Code points both PDF fonts can draw (Latin-1 only with the built-in Helvetica fallback)."""
+    folder = _font_dir()
+    if folder is None:
+        return frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x100))
+    from fontTools.ttLib import TTFont
+
+    maps = []
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        with TTFont(folder / name, lazy=True) as font:
+            maps.append(set(font.getBestCmap()))
+    return frozenset(maps[0] & maps[1])
+
+
+def pdf_text(text: str) -> str:
+    """Text the PDF fonts can draw: NFC, invisible format marks dropped, anything else missing
+    shown as a white square, so no character vanishes silently and nothing crashes."""
+    covered = _covered()
+    substitute = MISSING_GLYPH if ord(MISSING_GLYPH) in covered else "?"
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch == "\n" or ord(ch) in covered:
+            out.append(ch)
+        elif ch in "\t\r":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf") or 0xFE00 <= ord(ch) <= 0xFE0F:
+            continue  # control and format characters (joiners, variation selectors) draw nothing
+        else:
+            out.append(substitute)
+    return "".join(out)
+
+
+def needs_substitutes(report: Report) -> bool:
+    """Whether any text of the report has a character the PDF font cannot draw."""
+    return any(pdf_text(t) != unicodedata.normalize("NFC", t).replace("\t", " ").replace("\r", " ")
+               for t in report.texts() if t)
+
+
+def render_pdf(report: Report) -> bytes:
+    """The same content as the HTML, as an A4 PDF with its fonts embedded."""
+    import vl_convert
+    from fpdf import FPDF
+
+    folder = _font_dir()
+    footer = (f"Between Sessions · shared by its author · {day(report.start)} to {day(report.end)} · "
+              "not a diagnosis")
+
+    class Document(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font(family, size=7.5)
+            self.set_text_color(90)
+            self.cell(0, 5, pdf_text(f"{footer} · page {self.page_no()} of {{nb}}"), align="C")
+            self.set_text_color(0)
+
+    pdf = Document(format="A4")
+    pdf.set_margins(14, 14, 14)
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.set_title(f"Between Sessions: shared report, {day(report.start)} to {day(report.end)}")
+    pdf.set_creator(f"Between Sessions {report.app_version}")
+    if folder is not None:
+        family = "DejaVu"
+        pdf.add_font(family, "", folder / "DejaVuSans.ttf")
+        pdf.add_font(family, "B", folder / "DejaVuSans-Bold.ttf")
+    else:
+        family = "helvetica"
+    width = pdf.epw
+    grid = _Grid(pdf, family)
+
+    def para(text: str, size: float = 9.5, style: str = "", gap: float = 1.5) -> None:
+        pdf.set_font(family, style, size)
+        pdf.multi_cell(width, size * 0.5, pdf_text(text), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.ln(gap)
+
+    def heading(text: str, size: float = 13) -> None:
+        if pdf.will_page_break(size * 2):
+            pdf.add_page()
+        para(text, size, "B", gap=1)
+
+    pdf.add_page()
+    para("Between Sessions: a shared report", 17, "B", gap=2)
+    para(report.intro, 10)
+    pdf.set_fill_color(240, 243, 246)
+    pdf.set_font(family, "", 9.5)
+    pdf.multi_cell(width, 5, pdf_text(DISCLAIMER), fill=True, new_x="LMARGIN", new_y="NEXT", align="L",
+                   padding=2)
+    pdf.ln(2)
+    if needs_substitutes(report):
+        para(f"{MISSING_GLYPH} marks a character this PDF's font cannot draw (for example some emoji, "
+             "or Chinese, Japanese or Korean writing). report.html in the same bundle shows every "
+             "character exactly as typed.", 8.5)
+
+    heading("When to reach out")
+    if report.alerts:
+        para(f"The workbook's reach-out rules, checked on the shared entries as of {day(report.end)}, "
+             "showed the person these messages:")
+        for alert in report.alerts:
+            para(alert.title, 10, "B", gap=0.5)
+            para(alert.message, 9.5, gap=2)
+    else:
+        para(f"None of the workbook's reach-out rules applied to the shared entries as of "
+             f"{day(report.end)}.")
+    for why in report.unchecked:
+        para(f"Not checked: {why}.", 8.5)
+
+    if report.charts:
+        pdf.add_page()
+        heading("Charts")
+        for chart in report.charts:
+            png = vl_convert.vegalite_to_png(chart.spec, scale=2)
+            w_px, h_px = struct.unpack(">II", png[16:24])  # the PNG header's IHDR width and height
+            h_mm = width * h_px / w_px
+            if pdf.will_page_break(h_mm + 10):
+                pdf.add_page()
+            pdf.image(io.BytesIO(png), w=width, alt_text=chart.summary)
+            para(chart.summary, 8.5, gap=4)
+
+    for section in report.sections:
+        pdf.add_page()
+        heading(section.title, 14)
+        for line in section.summary:
+            para(f"• {line}", 9.5, gap=0.5)
+        pdf.ln(3)
+        if section.table is not None:
+            grid.draw(section.table)
+        for card in section.cards:
+            tall = grid.height(card, headings=False) + 10
+            if tall < pdf.eph and pdf.will_page_break(tall):
+                pdf.add_page()  # a card that fits on a page is not split
+            heading(card.title, 10.5)
+            grid.draw(card, headings=False)
+    return bytes(pdf.output())
+
+
+def _col_widths(table: Table, width: float, headings: bool) -> list[float]:
+    """Column widths in proportion to their typical text, within bounds, filling `width`."""
+    if not headings:
+        return [width * 0.28, width * 0.72]
+    weights = []
+    for i, name in enumerate(table.columns):
+        lengths = [len(row[i]) for row in table.rows[:500]] or [0]
+        typical = sum(lengths) / len(lengths)
+        longest_word = max((len(word) for word in name.split()), default=0)
+        weights.append(min(max(typical, longest_word * 1.15, 4.0), 60.0))
+    total = sum(weights)
+    return [width * w / total for w in weights]
+
+
+class _Grid:
+    """Tables drawn line by line: fast for thousands of rows, and a row taller than a page simply
+    continues on the next one (headings repeated), so no text is ever cut or refused."""
+
+    size = 8.5  # pt
+    pad = 1.0  # mm
+
+    def __init__(self, pdf: Any, family: str):
+        self.pdf = pdf
+        self.family = family
+        self.size_mm = self.size * 0.3528
+        self.line = self.size_mm * 1.25
+        self.widths: dict[str, dict[str, float]] = {"": {}, "B": {}}
+
+    def _width(self, text: str, style: str) -> float:
+        cache = self.widths[style]
+        total = 0.0
+        for ch in text:
+            w = cache.get(ch)
+            if w is None:
+                self.pdf.set_font(self.family, style, self.size)
+                w = cache[ch] = self.pdf.get_string_width(ch)
+            total += w
+        return total
+
+    def wrap(self, text: str, width: float, style: str = "") -> list[str]:
+        """Greedy word wrap to `width` mm; a word longer than a line is broken between characters."""
+        out: list[str] = []
+        space = self._width(" ", style)
+        for paragraph in text.split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split():
+                w = self._width(word, style)
+                if line and used + space + w <= width:
+                    line, used = f"{line} {word}", used + space + w
+                    continue
+                if line:
+                    out.append(line)
+                while w > width:
+                    cut, cut_w = "", 0.0
+                    for ch in word:
+                        ch_w = self._width(ch, style)
+                        if cut and cut_w + ch_w > width:
+                            break
+                        cut, cut_w = cut + ch, cut_w + ch_w
+                    out.append(cut)
+                    word = word[len(cut):]
+                    w = self._width(word, style)
+                line, used = word, w
+            out.append(line)
+        return out
+
+    def height(self, table: Table, headings: bool = True) -> float:
+        """How tall the table is, in mm, if it is not split."""
+        inner = [w - 2 * self.pad for w in _col_widths(table, self.pdf.epw, headings)]
+        rows = ([table.columns] if headings else []) + list(table.rows)
+        return sum(max(len(self.wrap(pdf_text(v), w)) for v, w in zip(row, inner, strict=True))
+                   * self.line + 2 * self.pad for row in rows)
+
+    def draw(self, table: Table, headings: bool = True) -> None:
+        """Column headings on every page the table reaches; without them, a label column (cards)."""
+        pdf = self.pdf
+        widths = _col_widths(table, pdf.epw, headings)
+        inner = [w - 2 * self.pad for w in widths]
+        pdf.set_draw_color(175, 180, 190)
+        pdf.set_fill_color(236, 240, 245)
+        pdf.set_line_width(0.2)
+        head = None
+        if headings:
+            head = [self.wrap(pdf_text(c), w, "B") for c, w in zip(table.columns, inner, strict=True)]
+            self._row(head, widths, emphasis=set(range(len(widths))))
+        emphasis = set() if headings else {0}
+        for values in table.rows:
+            cells = [self.wrap(pdf_text(v), w, "B" if i in emphasis else "")
+                     for i, (v, w) in enumerate(zip(values, inner, strict=True))]
+            self._row(cells, widths, emphasis, head)
+        pdf.ln(3)
+
+    def _row(self, cells: list[list[str]], widths: list[float], emphasis: set[int],
+             head: list[list[str]] | None = None) -> None:
+        """One row (bold and shaded in the `emphasis` columns), split across pages if it must be."""
+        pdf = self.pdf
+        bottom = pdf.h - pdf.b_margin
+        head_lines = max(len(c) for c in head) + 1 if head else 0
+        page_lines = int((bottom - pdf.t_margin - 2 * self.pad) // self.line) - head_lines
+        while True:
+            lines = max(len(c) for c in cells)
+            room = int((bottom - pdf.get_y() - 2 * self.pad) // self.line)
+            if lines > room and (lines <= page_lines or room < 3):
+                self._new_page(widths, head)
+                continue
+            take = min(lines, room)
+            y = pdf.get_y()
+            height = take * self.line + 2 * self.pad
+            x = pdf.l_margin
+            for i, (text, w) in enumerate(zip(cells, widths, strict=True)):
+                pdf.rect(x, y, w, height, style="DF" if i in emphasis else "D")
+                pdf.set_font(self.family, "B" if i in emphasis else "", self.size)
+                for n, line in enumerate(text[:take]):
+                    if line:
+                        pdf.text(x + self.pad, y + self.pad + n * self.line + self.size_mm * 0.85, line)
+                x += w
+            pdf.set_y(y + height)
+            cells = [c[take:] for c in cells]
+            if not any(cells):
+                return
+            self._new_page(widths, head)
+
+    def _new_page(self, widths: list[float], head: list[list[str]] | None) -> None:
+        self.pdf.add_page()
+        if head:
+            self._row(head, widths, emphasis=set(range(len(widths))))
