@@ -165,15 +165,11 @@ def _phq9_scores(checkins: pd.DataFrame | None) -> list[scoring.Score]:
     """Every fully answered PHQ-9, oldest first; rows with unreadable answers are skipped."""
     if not _usable(checkins):
         return []
-    scores = []
-    for _, row in _oldest_first(checkins).iterrows():
-        try:
-            phq, _gad = scoring.from_record(row)
-        except ValueError:
-            continue
-        if phq is not None:
-            scores.append(phq)
-    return scores
+    ordered = _oldest_first(checkins)
+    answers = pd.concat([_numbers(ordered, item) for item in scoring.PHQ9_ITEMS], axis=1)
+    complete = answers.isin([0.0, 1.0, 2.0, 3.0]).all(axis=1)  # NaN, 2.5 or 7: not a full PHQ-9
+    return [scoring.phq9([int(v) for v in row])
+            for row in answers[complete].itertuples(index=False, name=None)]
 
 
 def _answer(value: Any) -> float | None:

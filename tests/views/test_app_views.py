@@ -4,6 +4,7 @@ import pytest
 
 from workbook.store import Store
 from workbook.ui.app import App
+from workbook.ui.chart_view import MIMETYPE
 
 
 @pytest.fixture
@@ -49,7 +50,8 @@ def test_mood_one_slider_and_save(app, store):
     assert list(frame["mood"]) == [3]
     assert frame["anxiety"].isna().all()
     assert "wb-ok" in page.form.feedback.status.value
-    assert "svg" in page.chart.value
+    assert page.chart.shown["layer"][0]["mark"]["type"] == "line"
+    assert page.chart.out.outputs[0]["metadata"][MIMETYPE]["embed_options"]["actions"] is False
     assert len(page.entries.rows.children) == 1
 
 

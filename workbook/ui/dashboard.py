@@ -1,7 +1,7 @@
 """The progress page: mood, sessions, check-ins, wins and thought records over a chosen range.
 
-Every chart is drawn to SVG in the kernel (`chart_html`) from a small aggregated frame, with a
-one-sentence summary beside it; too little data gets a friendly sentence instead of an empty
+Every chart is a small Vega-Lite spec from an aggregated frame, drawn by the page's own
+renderer (`ChartView`), with a one-sentence summary beside it; too little data gets a friendly sentence instead of an empty
 axis. The store is read once per `refresh`; changing the range only re-aggregates.
 """
 
@@ -18,8 +18,8 @@ import pandas as pd
 
 from workbook import analysis
 from workbook.store import Store
+from workbook.ui.chart_view import ChartView
 from workbook.ui.form import Feedback
-from workbook.ui.pages import chart_html
 from workbook.ui.text import esc
 
 log = logging.getLogger(__name__)
@@ -147,16 +147,59 @@ def emotion_summary(shift: pd.DataFrame) -> str:
 
 
 # -- the page ------------------------------------------------------------------------------
-def _item(chart: Any, summary: str) -> str:
+Block = tuple  # ("chart", chart, summary) or ("empty", message)
+
+
+def _item(chart: Any, summary: str) -> Block:
     """A chart with its summary beside it (below it on a narrow screen)."""
-    return ('<div class="wb-progress-item" style="display:flex;flex-wrap:wrap;align-items:center;'
-            'gap:0 16px">'
-            f'<div style="flex:0 1 auto;min-width:0">{chart_html(chart, summary)}</div>'
-            f'<p class="wb-chart-summary" style="flex:1 1 200px">{esc(summary)}</p></div>')
+    return ("chart", chart, summary)
 
 
-def _empty(message: str) -> str:
-    return f'<p class="wb-empty">{esc(message)}</p>'
+def _empty(message: str) -> Block:
+    return ("empty", message)
+
+
+class Section(w.VBox):
+    """One part of the page (`wb-chart`): a heading, then charts or friendly sentences."""
+
+    def __init__(self, name: str):
+        self.heading = w.HTML()
+        self.body = w.VBox()
+        self.views: list[ChartView] = []
+        self.blocks: list[Block] = []
+        super().__init__([self.heading, self.body])
+        self.add_class("wb-chart")
+        self.add_class(f"wb-progress-{name}")
+
+    def show(self, title: str, blocks: list[Block]) -> None:
+        self.heading.value = f'<h3 class="wb-progress-heading">{esc(title)}</h3>'
+        self.blocks = blocks
+        children = []
+        charts_drawn = 0
+        for block in blocks:
+            if block[0] == "chart":
+                if charts_drawn == len(self.views):
+                    self.views.append(ChartView())
+                view = self.views[charts_drawn]
+                view.draw(block[1], block[2])
+                children.append(view)
+                charts_drawn += 1
+            else:
+                children.append(w.HTML(f'<p class="wb-empty">{esc(block[1])}</p>'))
+        self.body.children = children
+
+    @property
+    def value(self) -> str:
+        """The section's words as they read on the page (headings, summaries, messages)."""
+        return self.heading.value + "".join(
+            f'<p class="{"wb-chart-summary" if b[0] == "chart" else "wb-empty"}">'
+            f"{esc(b[2] if b[0] == 'chart' else b[1])}</p>" for b in self.blocks)
+
+    @property
+    def specs(self) -> list[dict]:
+        """The chart specs on the page now."""
+        return [view.spec for view, block in zip(self.views, [b for b in self.blocks
+                                                               if b[0] == "chart"], strict=False)]
 
 
 class ProgressPage(w.VBox):
@@ -169,17 +212,12 @@ class ProgressPage(w.VBox):
         self.today = today
         self.frames: dict[str, pd.DataFrame] = {}
         self._derived: dict[str, Any] = {}
-        self._drawn: dict[Period, dict[str, str]] = {}
+        self._drawn: dict[Period, dict[str, tuple[str, list[Block]]]] = {}
         self.range = w.Dropdown(options=RANGES, value=days, description="Show",
                                 layout=w.Layout(width="auto"))
         self.range.add_class("wb-range")
         self.feedback = Feedback()
-        self.sections: dict[str, w.HTML] = {}
-        for name in SECTIONS:
-            section = w.HTML()
-            section.add_class("wb-chart")
-            section.add_class(f"wb-progress-{name}")
-            self.sections[name] = section
+        self.sections: dict[str, Section] = {name: Section(name) for name in SECTIONS}
         header = w.HTML(
             f'<h2 class="wb-title">{esc(self.title)}</h2>'
             '<p class="wb-intro">How things have moved over time. Ups and downs are part of the '
@@ -244,14 +282,14 @@ class ProgressPage(w.VBox):
             if not failures:
                 self._drawn[period] = drawn
             problems += failures
-        for name, body in drawn.items():
-            self.sections[name].value = body
+        for name, (title, blocks) in drawn.items():
+            self.sections[name].show(title, blocks)
         if problems:
             self.feedback.fail("\n".join(problems))
         else:
             self.feedback.clear()
 
-    def _draw(self, period: Period) -> tuple[dict[str, str], list[str]]:
+    def _draw(self, period: Period) -> tuple[dict[str, tuple[str, list[Block]]], list[str]]:
         drawn, failures = {}, []
         for name, title in SECTIONS.items():
             try:
@@ -261,10 +299,10 @@ class ProgressPage(w.VBox):
                 failures.append(f"The {title} chart could not be drawn ({type(exc).__name__}: {exc}). "
                                 "Your entries are safe.")
                 body = _empty("This chart could not be drawn just now.")
-            drawn[name] = f'<h3 class="wb-progress-heading">{esc(title)}</h3>{body}'
+            drawn[name] = (title, body if isinstance(body, list) else [body])
         return drawn, failures
 
-    def _draw_mood(self, period: Period) -> str:
+    def _draw_mood(self, period: Period) -> Block | list[Block]:
         from workbook import charts
 
         moods = self.frames["mood"]
@@ -288,7 +326,7 @@ class ProgressPage(w.VBox):
         chart = charts.mood_trend_chart(trend, sessions, period.start, period.end, unit)
         return _item(chart, summary)
 
-    def _draw_after_session(self, period: Period) -> str:
+    def _draw_after_session(self, period: Period) -> Block | list[Block]:
         from workbook import charts
 
         sessions = self._once("sessions", lambda: analysis.session_dates(self.frames["session"]))
@@ -304,7 +342,7 @@ class ProgressPage(w.VBox):
         summary = after_session_summary(after, held)
         return _item(charts.mood_after_session_chart(after), summary)
 
-    def _draw_checkins(self, period: Period) -> str:
+    def _draw_checkins(self, period: Period) -> Block | list[Block]:
         from workbook import charts, scoring
 
         scores = self._once("scores", lambda: analysis.questionnaire_scores(self.frames["checkin"]))
@@ -325,7 +363,7 @@ class ProgressPage(w.VBox):
         summary = questionnaire_summary(shown, phq, gad)
         return _item(charts.questionnaire_chart(shown, period.start, period.end, response_at), summary)
 
-    def _draw_wins(self, period: Period) -> str:
+    def _draw_wins(self, period: Period) -> Block | list[Block]:
         from workbook import charts
 
         wins = self.frames["win"]
@@ -341,7 +379,7 @@ class ProgressPage(w.VBox):
             chart = charts.wins_month_chart(analysis.wins_by_month(wins, period.start, period.end))
         return _item(chart, wins_summary(total, period))
 
-    def _draw_thoughts(self, period: Period) -> str:
+    def _draw_thoughts(self, period: Period) -> Block | list[Block]:
         from workbook import charts
 
         records = analysis.between(self.frames["thought_record"], period.start, period.end)
@@ -362,7 +400,7 @@ class ProgressPage(w.VBox):
                               "strength changes."))
         else:
             out.append(_item(charts.emotion_shift_chart(shift), emotion_summary(shift)))
-        return "".join(out)
+        return out
 
 
 def _earliest(frames: dict[str, pd.DataFrame]) -> dt.date | None:

@@ -34,6 +34,7 @@ class EntryList(w.VBox):
         self.on_deleted = on_deleted
         self.limit = limit
         self.extra_actions: Callable[[dict[str, Any]], list[w.Widget]] = lambda _entry: []
+        self._built: dict[tuple, w.Widget] = {}
         self.title = w.HTML(f"<h3>{esc(title)}</h3>")
         self.rows = w.VBox()
         self.rows.add_class("wb-entries")
@@ -49,8 +50,14 @@ class EntryList(w.VBox):
         if not newest:
             empty = w.HTML('<p class="wb-empty">Nothing here yet. Your entries will show up here.</p>')
             self.rows.children = [empty]
+            self._built = {}
             return
-        self.rows.children = [self._row(entry) for entry in newest]
+        built: dict[tuple, w.Widget] = {}
+        for entry in newest:  # a row already drawn for the same version of an entry is reused
+            key = (entry["id"], entry.get("updated_at"), entry.get("status"))
+            built[key] = self._built.get(key) or self._row(entry)
+        self._built = built
+        self.rows.children = list(built.values())
 
     def _row(self, entry: dict[str, Any]) -> w.Widget:
         draft = ' <span class="wb-badge">draft</span>' if entry.get("status") == "draft" else ""

@@ -13,6 +13,7 @@ import ipywidgets as w
 from workbook import analysis
 from workbook.exercises import Exercise, content
 from workbook.store import Store
+from workbook.ui.chart_view import ChartView
 from workbook.ui.entries import EntryList
 from workbook.ui.form import ExerciseForm, Feedback, StepForm
 from workbook.ui.text import esc, esc_lines, shorten
@@ -24,7 +25,8 @@ def chart_html(chart: Any, label: str) -> str:
     """A chart drawn to SVG in the kernel: no script, no network, nothing to load."""
     import vl_convert
 
-    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    # the chart functions' specs are checked against the schema in their tests; not again per draw
+    svg = vl_convert.vegalite_to_svg(chart.to_dict(validate=False))
     return f'<figure class="wb-figure" role="img" aria-label="{esc(label)}">{svg}</figure>'
 
 
@@ -43,8 +45,7 @@ class ToolPage(w.VBox):
             self.form.saved_message = self.saved_message
         self.summary = w.VBox()
         self.summary.add_class("wb-summary")
-        self.chart = w.HTML()
-        self.chart.add_class("wb-chart")
+        self.chart = ChartView()
         self.summary_feedback = Feedback()
         self.entries = EntryList(exercise.kind, store, self.describe, on_edit=self.form.edit,
                                  on_deleted=self.refresh)
@@ -98,19 +99,17 @@ class MoodPage(ToolPage):
 
         frame = self.store.load("mood") if records else None
         if frame is None or frame.empty:
-            self.chart.value = ('<p class="wb-empty">Your mood chart appears here after your first '
-                                "check-in.</p>")
+            self.chart.message("Your mood chart appears here after your first check-in.")
             return [self.chart]
         daily = analysis.mood_by_day(frame, days=30)
         if daily.empty:
-            self.chart.value = '<p class="wb-empty">No check-ins in the last 30 days yet.</p>'
+            self.chart.message("No check-ins in the last 30 days yet. Whenever you are ready.")
             return [self.chart]
         days = len(daily)
         mean = float(daily["mood"].astype("float64").mean())
         text = (f"{days} day{'s' if days != 1 else ''} with a check-in in the last 30 days; "
                 f"average mood {mean:.1f} out of 10.")
-        self.chart.value = (chart_html(charts.mood_chart(daily), "Mood over the last 30 days. " + text)
-                            + f'<p class="wb-chart-summary">{esc(text)}</p>')
+        self.chart.draw(charts.mood_chart(daily), text)
         return [self.chart]
 
     def describe(self, entry: dict[str, Any]) -> str:
@@ -174,11 +173,13 @@ class WinsPage(ToolPage):
             text = "No wins saved this week yet. Even one small thing counts."
         else:
             text = f"{count} win{'s' if count != 1 else ''} this week. Each one counts."
-        self.chart.value = ""
-        if records:
-            weekly = analysis.wins_by_week(frame, weeks=8)
-            self.chart.value = chart_html(charts.wins_chart(weekly), "Wins per week, last 8 weeks.")
         total = w.HTML(f'<p class="wb-wins-week">{esc(text)}</p>')
+        if not records:
+            return [total]
+        weekly = analysis.wins_by_week(frame, weeks=8)
+        total_8 = int(weekly["wins"].sum())
+        self.chart.draw(charts.wins_chart(weekly),
+                        f"{total_8} win{'s' if total_8 != 1 else ''} in the last 8 weeks, week by week.")
         return [total, self.chart]
 
     def describe(self, entry: dict[str, Any]) -> str:
