@@ -86,7 +86,14 @@ def render() -> str:
         "`config.yaml` (optional) holds your settings; `crisis_resources` is the list shown "
         "behind *Get help now*, each item with `name`, `contact` and `detail`.",
         "",
-        "To back up, copy the whole folder while the app is closed.",
+        "Besides the CSV files, the folder may hold `worksheets/` (worksheets your therapist "
+        "gave you, as YAML; each one's entries go to its own `ws_<name>.csv`), `homework/` "
+        "(the assignment files you uploaded), `backups/` (a copy of the folder for each of the "
+        "last 14 days you opened the workbook) and `<kind>.quarantine.csv` (lines of a file that "
+        "could not be read, moved aside with their line number and the reason, never deleted).",
+        "",
+        "To back up, copy the whole folder while the app is closed, or run `workbook backup`; "
+        "`workbook restore DATE` puts a daily copy back (what is there is backed up first).",
         "",
     ]
     for exercise in exercises.builtin().values():

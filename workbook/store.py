@@ -8,7 +8,9 @@ other's entries. Text is stored exactly as typed.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
+import hashlib
 import io
 import os
 import tempfile
@@ -30,6 +32,9 @@ APP_NAME = "between-sessions"
 CONFIG_FILE = "config.yaml"
 LOCK_TIMEOUT_S = 30
 QUARANTINE_SUFFIX = ".quarantine.csv"
+WORKSHEETS_DIR = "worksheets"
+HOMEWORK_DIR = "homework"
+MAX_ASSIGNMENT_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,13 @@ class Store:
         self.data_dir = Path(data_dir)
         self.catalog: dict[str, Exercise] = dict(catalog or exercises.builtin())
         self.problems: dict[str, list[str]] = {}
+        self._cache: dict[str, tuple] = {}
+        self._frames: dict[str, tuple] = {}
+        self._records: dict[str, tuple] = {}
+        self._decode_memo: dict[str, dict[tuple, dict]] = {}
+        self._texts: dict[str, tuple] = {}
+        self.worksheet_problems: list[str] = []
+        self._load_worksheets()
 
     # -- paths and locks -----------------------------------------------------
     def exercise(self, kind: str) -> Exercise:
@@ -116,7 +128,29 @@ class Store:
         ]
         return header, rows
 
+    def _signature(self, kind: str) -> tuple[int, int, int] | None:
+        """What identifies a version of a file: every write replaces it (a new inode)."""
+        try:
+            stat = self.path(kind).stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
     def _parse(self, kind: str) -> tuple[list[str], list[dict[str, str]], list[BadRow]]:
+        """The parsed file, reused while the file on disk is unchanged (another process's write
+        replaces the file, which changes its signature)."""
+        signature = self._signature(kind)
+        cached = self._cache.get(kind)
+        if signature is not None and cached is not None and cached[0] == signature:
+            _, header, rows, bad = cached
+        else:
+            header, rows, bad = self._parse_file(kind)
+            self._cache[kind] = (signature, header, rows, bad)
+            self._frames.pop(kind, None)
+            self._records.pop(kind, None)
+        return list(header), list(rows), list(bad)
+
+    def _parse_file(self, kind: str) -> tuple[list[str], list[dict[str, str]], list[BadRow]]:
         """Read a file a person may have edited by hand: BOM, CRLF, `;`, extra or missing
         columns, garbage rows, a cut-off last line. Good rows load; bad ones are returned
         apart. A file with no readable header raises UnreadableFile (and is never rewritten).
@@ -221,17 +255,24 @@ class Store:
         self.problems[kind] = []
         return header, rows
 
-    def _write_rows(self, kind: str, header: list[str], rows: list[dict[str, str]]) -> None:
-        """Replace the file atomically: write a temporary file, fsync, rename."""
+    def _write_rows(self, kind: str, header: list[str], rows: list[dict[str, str]],
+                    appended: list[dict[str, str]] | None = None) -> None:
+        """Replace the file atomically: write a temporary file, fsync, rename.
+
+        When only `appended` rows are new and the file is the one this store wrote last, the
+        text already made for it is reused and only the new rows are turned into CSV.
+        """
+        signature = self._signature(kind)
+        known = self._texts.get(kind)
+        if appended is not None and known and known[0] == signature and known[1] == header:
+            text = known[2] + _csv_text(header, appended, with_header=False)
+        else:
+            text = _csv_text(header, rows)
         path = self.path(kind)
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
         fd, tmp = tempfile.mkstemp(prefix=f".{kind}.", suffix=".tmp", dir=self.data_dir)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(buffer.getvalue())
+                handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
@@ -239,6 +280,11 @@ class Store:
             Path(tmp).unlink(missing_ok=True)
             raise
         _fsync_dir(self.data_dir)
+        signature = self._signature(kind)
+        self._cache[kind] = (signature, list(header), list(rows), [])
+        self._texts[kind] = (signature, list(header), text)
+        self._frames.pop(kind, None)
+        self._records.pop(kind, None)
 
     def _encode(self, exercise: Exercise, cleaned: Mapping[str, Any]) -> dict[str, str]:
         return {name: exercise.field(name).encode(value) for name, value in cleaned.items()}
@@ -281,8 +327,9 @@ class Store:
     def _append(self, kind: str, new_rows: list[dict[str, str]]) -> None:
         with self._lock(kind):
             header, rows = self._rows_for_write(kind)
-            rows.extend({column: row.get(column, "") for column in header} for row in new_rows)
-            self._write_rows(kind, header, rows)
+            added = [{column: row.get(column, "") for column in header} for row in new_rows]
+            rows.extend(added)
+            self._write_rows(kind, header, rows, appended=added)
 
     def _insert(self, kind: str, record: Mapping[str, Any], status: str) -> str:
         row = self._new_row(kind, record, status)
@@ -337,19 +384,42 @@ class Store:
         """All entries of a kind, oldest first, values decoded."""
         exercise = self.exercise(kind)
         _, rows = self._read_rows(kind)
-        return [self._decoded(exercise, row) for row in rows]
+        signature = self._cache.get(kind, (None,))[0]
+        cached = self._records.get(kind)
+        if signature is None or cached is None or cached[0] != signature:
+            cached = (signature, self._decode_all(kind, exercise, rows))
+            self._records[kind] = cached
+        return [dict(record) for record in cached[1]]
+
+    def _decode_all(self, kind: str, exercise: Exercise, rows: list[dict[str, str]]) -> list[dict]:
+        """Decoded rows; a row whose cells are unchanged since the last time is not decoded again."""
+        memo = self._decode_memo.get(kind, {})
+        fresh: dict[tuple, dict] = {}
+        out = []
+        for row in rows:
+            key = tuple(row.items())
+            decoded = memo.get(key) or self._decoded(exercise, row)
+            fresh[key] = decoded
+            out.append(decoded)
+        self._decode_memo[kind] = fresh
+        return out
 
     def load(self, kind: str) -> pd.DataFrame:
         """All entries of a kind as a DataFrame with typed columns, oldest first."""
         exercise = self.exercise(kind)
         header, rows = self._read_rows(kind)
-        frame = pd.DataFrame([self._decoded(exercise, r) for r in rows], columns=header)
+        signature = self._cache.get(kind, (None,))[0]
+        cached = self._frames.get(kind)
+        if signature is not None and cached is not None and cached[0] == signature:
+            return cached[1].copy()
+        frame = pd.DataFrame(self._decode_all(kind, exercise, rows), columns=header)
         for f in exercise.fields:
             if f.type == "scale":
                 frame[f.name] = pd.array(frame[f.name].tolist(), dtype="Int64")
             elif f.type == "number":
                 frame[f.name] = pd.array(frame[f.name].tolist(), dtype="Float64")
-        return frame
+        self._frames[kind] = (signature, frame)
+        return frame.copy()
 
     def _decoded(self, exercise: Exercise, row: Mapping[str, str]) -> dict[str, Any]:
         out: dict[str, Any] = dict(row)
@@ -358,6 +428,142 @@ class Store:
                 out[f.name] = f.decode(row.get(f.name, ""))
             except ValueError:
                 out[f.name] = row.get(f.name, "")  # hand-edited cell: keep the text as it is
+        return out
+
+    # -- therapist-written worksheets and homework --------------------------
+    def _load_worksheets(self) -> None:
+        """Add the worksheets in `<data_dir>/worksheets/*.yaml` to the catalog, after the built-ins.
+
+        A file that cannot be used is skipped and said in `worksheet_problems`; it never stops
+        the app, and the entries saved with it stay in their CSV file.
+        """
+        from workbook import worksheets
+
+        folder = self.data_dir / WORKSHEETS_DIR
+        try:
+            paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml"))
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self.worksheet_problems.append(f"The worksheets folder could not be read ({exc}).")
+            return
+        found: list[tuple[Path, Exercise]] = []
+        for path in paths:
+            try:
+                if not path.is_file() or path.name.startswith("."):
+                    continue
+                if path.stat().st_size > worksheets.MAX_BYTES:
+                    raise ValueError(f"it is larger than {worksheets.MAX_BYTES // 1000} kB")
+                found.append((path, worksheets.parse(path.read_bytes(), filename=path.name)))
+            except Exception as exc:  # noqa: BLE001 - one broken worksheet must not stop the app
+                self._worksheet_problem(path, str(exc))
+        # a file named after its kind (as install_worksheet writes it) wins over a copy named otherwise
+        found.sort(key=lambda item: (item[0].stem != item[1].kind, item[0].name))
+        for path, exercise in found:
+            if exercise.kind in self.catalog:
+                used_by = self.catalog[exercise.kind].source or "a built-in exercise"
+                self._worksheet_problem(path, f"the kind {exercise.kind} is already used by {used_by}")
+                continue
+            self.catalog[exercise.kind] = exercise
+
+    def _worksheet_problem(self, path: Path, reason: str) -> None:
+        self.worksheet_problems.append(
+            f"{WORKSHEETS_DIR}/{path.name} was skipped: {reason.rstrip('.')}. Your other worksheets "
+            "and every saved entry are unaffected.")
+
+    def install_worksheet(self, text: str) -> Exercise:
+        """Check a worksheet description and keep it as `<data_dir>/worksheets/<kind>.yaml`.
+
+        ValueError (a WorksheetError with the line) when the description is refused, when its kind
+        is a built-in exercise's, or when a changed version would no longer fit entries already
+        saved with it. Installing the same worksheet again changes nothing.
+        """
+        from workbook import worksheets
+
+        exercise = worksheets.parse(text)
+        kind = exercise.kind
+        exercise = dataclasses.replace(exercise, source=f"worksheet {kind}.yaml")
+        if (kind in exercises.BUILTIN_KINDS or not worksheets.KIND_PATTERN.fullmatch(kind)
+                or (kind in self.catalog and not worksheets.is_worksheet(self.catalog[kind]))):
+            raise ValueError(f"kind: {kind!r} is the name of a built-in exercise; give the worksheet "
+                             "another name.")
+        folder = self.data_dir / WORKSHEETS_DIR
+        target = folder / f"{kind}.yaml"
+        with self._lock(kind):
+            previous = self.catalog.get(kind)
+            if (previous is not None and _same_exercise(previous, exercise)
+                    and (target.exists() or previous.source != exercise.source)):
+                return previous
+            self.catalog[kind] = exercise
+            try:
+                self._check_fits(kind, previous)
+                folder.mkdir(parents=True, exist_ok=True)
+                _write_text(target, text)
+            except BaseException:
+                if previous is None:
+                    del self.catalog[kind]
+                else:
+                    self.catalog[kind] = previous
+                self._forget(kind)
+                raise
+        return exercise
+
+    def _forget(self, kind: str) -> None:
+        """Drop what was read of a kind's file under its old declaration (a worksheet changed)."""
+        self._cache.pop(kind, None)
+        self._frames.pop(kind, None)
+
+    def _check_fits(self, kind: str, previous: Exercise | None) -> None:
+        """Refuse a new version of a worksheet that entries already saved with it would not fit."""
+        self._forget(kind)
+        if not self.path(kind).exists():
+            return
+        _, _, bad = self._parse(kind)
+        before = 0
+        if previous is not None:
+            new = self.catalog[kind]
+            self.catalog[kind] = previous
+            self._forget(kind)
+            try:
+                before = len(self._parse(kind)[2])
+            finally:
+                self.catalog[kind] = new
+                self._forget(kind)
+        if len(bad) > before:
+            raise ValueError(
+                f"kind: this version of {self.catalog[kind].title} does not fit {len(bad) - before} "
+                f"entr{'y' if len(bad) - before == 1 else 'ies'} already saved with the worksheet "
+                f"({bad[-1].reason}). Nothing was changed. Give the changed worksheet a new name so both "
+                "can be kept.")
+
+    def save_assignment(self, text: str) -> str:
+        """Keep a homework assignment file in `<data_dir>/homework/`; returns its file name.
+
+        The name comes from the content, so the same file saved twice is kept once.
+        """
+        data = text.encode("utf-8")
+        if len(data) > MAX_ASSIGNMENT_BYTES:
+            raise ValueError(f"assignment: the file is larger than {MAX_ASSIGNMENT_BYTES // 1_000_000} MB.")
+        folder = self.data_dir / HOMEWORK_DIR
+        suffix = ".json" if text.lstrip().startswith("{") else ".yaml"
+        target = folder / f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}"
+        folder.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            _write_text(target, text)
+        return target.name
+
+    def assignments(self) -> list[str]:
+        """The texts of the saved assignment files, oldest saved first."""
+        folder = self.data_dir / HOMEWORK_DIR
+        try:
+            paths = [p for p in folder.iterdir() if p.suffix in (".json", ".yaml") and p.is_file()
+                     and not p.name.startswith(".")]
+        except FileNotFoundError:
+            return []
+        out = []
+        for path in sorted(paths, key=lambda p: (p.stat().st_mtime, p.name)):
+            if path.stat().st_size <= MAX_ASSIGNMENT_BYTES:
+                out.append(path.read_bytes().decode("utf-8", errors="replace"))
         return out
 
     # -- the person's settings ----------------------------------------------
@@ -373,11 +579,40 @@ class Store:
         return data if isinstance(data, dict) else {}
 
 
+def _same_exercise(a: Exercise, b: Exercise) -> bool:
+    """The same declaration, wherever each was read from."""
+    return dataclasses.replace(b, source=a.source) == a
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Replace a small text file atomically: write a temporary file, fsync, rename."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
 def _find(rows: list[dict[str, str]], entry_id: str) -> int:
     for index, row in enumerate(rows):
         if row.get("id") == entry_id:
             return index
     raise KeyError(f"No entry with id {entry_id!r}; it may have been deleted in another window.")
+
+
+def _csv_text(header: list[str], rows: list[dict[str, str]], with_header: bool = True) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\r\n")
+    if with_header:
+        writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def _join(fields: list[str], delimiter: str) -> str:

@@ -14,8 +14,8 @@ from workbook.ui.text import esc
 
 log = logging.getLogger(__name__)
 
-TOOLS = ("mood", "thought_record", "win", "session", "checkin", "progress", "data")
-NAV_LABELS = {"start": "Start here", "progress": "Progress", "data": "My data"}
+TOOLS = ("mood", "thought_record", "win", "session", "checkin", "homework", "progress", "data")
+NAV_LABELS = {"start": "Start here", "progress": "Progress", "data": "My data", "homework": "My homework"}
 
 
 class App(w.VBox):
@@ -67,6 +67,13 @@ class App(w.VBox):
             from workbook.ui.dashboard import ProgressPage
 
             return ProgressPage(self.store)
+        if kind == "homework":
+            from workbook.ui.homework_page import HomeworkPage
+
+            page = HomeworkPage(self.store, open_tool=self.show)
+            page.after_install.append(lambda _assignment: self.pages.pop("data", None))
+            page.refresh()
+            return page
         if kind == "data":
             from workbook.ui.data_page import DataPage
 

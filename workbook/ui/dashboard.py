@@ -1,8 +1,9 @@
 """The progress page: mood, sessions, check-ins, wins and thought records over a chosen range.
 
 Every chart is a small Vega-Lite spec from an aggregated frame, drawn by the page's own
-renderer (`ChartView`), with a one-sentence summary beside it; too little data gets a friendly sentence instead of an empty
-axis. The store is read once per `refresh`; changing the range only re-aggregates.
+renderer (`ChartView`), with a one-sentence summary beside it; too little data gets a friendly
+sentence instead of an empty axis. The store is read once per `refresh`; changing the range
+only re-aggregates.
 """
 
 from __future__ import annotations
