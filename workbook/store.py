@@ -18,14 +18,16 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 from filelock import FileLock
 
 from workbook import exercises
 from workbook.exercises import Exercise, FieldError
+
+if TYPE_CHECKING:  # pandas is imported when first needed: the start page does not need it
+    import pandas as pd
 
 ENV_VAR = "WORKBOOK_DATA_DIR"
 APP_NAME = "between-sessions"
@@ -406,6 +408,8 @@ class Store:
 
     def load(self, kind: str) -> pd.DataFrame:
         """All entries of a kind as a DataFrame with typed columns, oldest first."""
+        import pandas as pd
+
         exercise = self.exercise(kind)
         header, rows = self._read_rows(kind)
         signature = self._cache.get(kind, (None,))[0]
