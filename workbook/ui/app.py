@@ -66,20 +66,17 @@ class App(w.VBox):
         if kind == "progress":
             from workbook.ui.dashboard import ProgressPage
 
-            return ProgressPage(self.store)
+            return ProgressPage(self.store, draw=False)
         if kind == "homework":
             from workbook.ui.homework_page import HomeworkPage
 
             page = HomeworkPage(self.store, open_tool=self.show)
             page.after_install.append(lambda _assignment: self.pages.pop("data", None))
-            page.refresh()
             return page
         if kind == "data":
             from workbook.ui.data_page import DataPage
 
-            page = DataPage(self.store)
-            page.refresh()
-            return page
+            return DataPage(self.store)
         from workbook.ui.pages import page_class
         from workbook.ui.treatment import SessionPage
 
@@ -88,16 +85,20 @@ class App(w.VBox):
         page = cls(exercise, self.store, navigate=self.open_with) if cls is SessionPage else cls(
             exercise, self.store)
         page.after_save.append(lambda _id: self.check_rules())
-        page.refresh()
         return page
 
     def show(self, kind: str) -> None:
-        fresh = kind not in self.pages
-        page = self.page(kind)
+        """Open a tool: its form is on screen first, then its list and chart are filled in."""
         if kind == self.current:
             return
-        if not fresh and hasattr(page, "refresh"):
-            page.refresh()
+        try:
+            page = self.page(kind)
+        except Exception as exc:  # noqa: BLE001 - never a lost traceback
+            log.exception("could not open %s", kind)
+            self.reach_out.value = (f'<div class="wb-problem" role="alert">That page could not be '
+                                    f"opened ({esc(type(exc).__name__)}: {esc(exc)}). Everything "
+                                    "saved is safe; try again, or another page.</div>")
+            return
         self.content.children = [page]
         for name, button in self.nav_buttons.items():
             button.button_style = "info" if name == kind else ""
@@ -106,6 +107,8 @@ class App(w.VBox):
             else:
                 button.remove_class("wb-current")
         self.current = kind
+        if hasattr(page, "refresh"):
+            page.refresh()
 
     def open_with(self, kind: str, prefill: dict[str, Any]) -> None:
         """Open a tool with a new entry started from `prefill` (one click from a session)."""

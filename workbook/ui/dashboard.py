@@ -208,7 +208,7 @@ class ProgressPage(w.VBox):
 
     title = "Progress"
 
-    def __init__(self, store: Store, today: dt.date | None = None, days: int = 90):
+    def __init__(self, store: Store, today: dt.date | None = None, days: int = 90, draw: bool = True):
         self.store = store
         self.today = today
         self.frames: dict[str, pd.DataFrame] = {}
@@ -228,7 +228,8 @@ class ProgressPage(w.VBox):
         self.add_class("wb-page")
         self.add_class("wb-page-progress")
         self.range.observe(lambda _change: self.redraw(), names="value")
-        self.refresh()
+        if draw:  # the app shows the page first and draws it after (App.show)
+            self.refresh()
 
     # -- reading ---------------------------------------------------------------------------
     def refresh(self) -> None:
