@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8866
 
 .PHONY: run test test-fast lint bench clean browser
+.PHONY: hub hub-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +38,28 @@ browser:
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+## A local JupyterHub on loopback for trying the hosted workbook (deploy/jupyterhub/).
+## HUB_AUTH=native for sign-up with admin approval (HUB_ADMINS=name), tmp for anonymous.
+HUB_DIR := .hub
+HUB_STAMP := $(HUB_DIR)/.installed
+HUB_PORT ?= 8000
+HUB_AUTH ?= tmp
+HUB_ADMINS ?=
+
+hub: hub-deps
+	@echo "JupyterHub on http://127.0.0.1:$(HUB_PORT)/ ($(HUB_AUTH) sign-in; users' homes in $(HUB_DIR)/state/homes)"
+	WORKBOOK_HUB_AUTH=$(HUB_AUTH) WORKBOOK_HUB_ADMINS=$(HUB_ADMINS) WORKBOOK_HUB_PORT=$(HUB_PORT) \
+	  WORKBOOK_HUB_STATE=$(CURDIR)/$(HUB_DIR)/state \
+	  $(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
+
+## JupyterHub and its plugins into the venv, configurable-http-proxy from npm into .hub/.
+hub-deps: $(HUB_STAMP)
+
+$(HUB_STAMP): $(STAMP) pyproject.toml
+	mkdir -p $(HUB_DIR)
+	printf '*\n' > $(HUB_DIR)/.gitignore
+	$(BIN)/python -m pip install --quiet -e '.[hub]'
+	npm install --silent --no-audit --no-fund --prefix $(HUB_DIR) configurable-http-proxy@5
+	$(HUB_DIR)/node_modules/.bin/configurable-http-proxy --version >/dev/null
+	touch $@
