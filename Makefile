@@ -63,3 +63,7 @@ $(HUB_STAMP): $(STAMP) pyproject.toml
 	npm install --silent --no-audit --no-fund --prefix $(HUB_DIR) configurable-http-proxy@5
 	$(HUB_DIR)/node_modules/.bin/configurable-http-proxy --version >/dev/null
 	touch $@
+
+## The benchmark suite (minutes): writes docs/performance.md.
+bench: $(STAMP) browser
+	$(BIN)/python benchmarks/run.py
