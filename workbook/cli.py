@@ -13,7 +13,7 @@ from pathlib import Path
 from workbook.store import ENV_VAR, default_data_dir
 
 TOOLS = {"app": "app.ipynb", "mood": "mood.ipynb", "thought_record": "thought_record.ipynb",
-         "win": "win.ipynb"}
+         "win": "win.ipynb", "therapist": "therapist.ipynb", "review": "review.ipynb"}
 
 
 def notebooks_dir() -> Path:
@@ -52,6 +52,10 @@ def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
         "--theme=light",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.file_allowlist=[]",
+        # a closed tab's kernel is shut down after 10 idle minutes; an open tab's never is
+        "--MappingKernelManager.cull_idle_timeout=600",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_connected=False",
     ]
 
 
@@ -201,6 +205,38 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_export)
 
 
+def _run_workshop(args: argparse.Namespace) -> int:
+    from workbook.workshop_server import command
+
+    return command(args)
+
+
+def _add_workshop(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("workshop", help="Host a group: one server, a private link per participant.",
+                       description="Start the workbook for a group (a private link per participant, "
+                                   "printed one a line), or add or close links while it runs.")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--participants", type=int, metavar="N",
+                      help="Start the server with at least N participant links (existing links are kept).")
+    what.add_argument("--add", type=int, metavar="N", help="Add N links (also while the server runs).")
+    what.add_argument("--revoke", action="append", metavar="ID",
+                      help="Close a link at once (also while the server runs); repeatable.")
+    what.add_argument("--list", action="store_true", help="Print the open participant links again.")
+    p.add_argument("--data-dir", help="Workshop folder (default: workshop/ inside your data folder).")
+    p.add_argument("--port", type=int, help="Port (default: the one the links use, else 8866 or a free one).")
+    p.add_argument("--no-browser", action="store_true", help="Do not open the counts page in a browser.")
+    p.add_argument("--host", help="Address to listen on (default 127.0.0.1; 0.0.0.0 for a room's network).")
+    p.add_argument("--public-url", metavar="URL",
+                   help="The address participants use, if not http://HOST:PORT/ (e.g. behind HTTPS).")
+    p.add_argument("--pool", type=int, metavar="K",
+                   help="Kernels kept ready for people joining at once (default: participants + 1).")
+    p.add_argument("--max-kernels", type=int, metavar="M",
+                   help="At most this many kernels (default: participants + 3).")
+    p.add_argument("--idle-minutes", type=float, default=20.0, metavar="MIN",
+                   help="Close a page nobody has had open for this long (default 20).")
+    p.set_defaults(func=_run_workshop)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -214,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(sub)
     _add_backup(sub)
     _add_export(sub)
+    _add_workshop(sub)
     return parser
 
 

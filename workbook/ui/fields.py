@@ -147,18 +147,19 @@ class NumberInput(FieldInput):
 class ChoiceInput(FieldInput):
     def __init__(self, field: Field):
         super().__init__(field)
-        options = [("(choose one)", None)] + [(o.label, o.key) for o in field.options]
-        self.input = w.Dropdown(options=options, value=None)
+        # "" rather than None: a Dropdown reads None as "nothing selected" and shows a blank box
+        options = [("(choose one)", "")] + [(o.label, o.key) for o in field.options]
+        self.input = w.Dropdown(options=options, value="")
         self.input.description = field.label
         self.input.style.description_width = "0px"
         self.input.add_class(f"wb-field-{field.name}")
         self.widget = self._box(self.input)
 
     def get(self) -> Any:
-        return self.input.value
+        return self.input.value or None
 
     def set(self, value: Any) -> None:
-        self.input.value = value if value in self.field.option_keys() else None
+        self.input.value = value if value in self.field.option_keys() else ""
 
 
 class MultiChoiceInput(FieldInput):

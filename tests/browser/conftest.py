@@ -1,0 +1,219 @@
+"""Browser tier: Debian's Chromium (through Playwright) against a real `workbook serve`.
+
+One Voila server serves the whole session from a temporary data folder; each test gets
+a fresh browser context and page (so a fresh kernel and a fresh App). A test that needs
+a data folder nobody else writes to asks for `fresh_server` and its `page` is opened on
+that server instead.
+
+Every page is watched: a request to any host other than the server's own (data: and
+blob: URLs aside) or any JavaScript dialog (alert, confirm, prompt) fails the test at
+teardown. When a test fails, its report also shows Python errors and stderr the kernel
+sent, the last kernel messages and the server's log, since Voila shows no tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # the helpers beside this file, whatever the import mode
+    sys.path.insert(0, str(HERE))
+
+from wb_browser import Server, open_app, start_server, stop_server  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1000, "height": 900}
+ACTION_TIMEOUT_MS = 20_000     # every later wait (a save, a chart drawn in the kernel)
+TEST_TIMEOUT_S = 180           # per test (pytest-timeout)
+
+
+# -- marking -----------------------------------------------------------------------------
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test in this folder is a browser test with a generous timeout."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_chromium() -> None:
+    """No Chromium: a hard failure on CI, a clear skip on a developer machine."""
+    if Path(CHROMIUM).exists():
+        return
+    reason = (f"{CHROMIUM} not found: the browser tests use Debian's chromium "
+              "(`make browser` or `apt-get install chromium`).")
+    if os.environ.get("CI"):
+        pytest.fail(reason + " CI is set, so this is a failure, not a skip.", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The shared server; tests on it use text of their own to find their rows."""
+    srv = start_server(tmp_path_factory.mktemp("shared") / "data")
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[Server]:
+    """A server on an empty data folder of its own, for tests that count entries."""
+    srv = start_server(tmp_path / "data")
+    yield srv
+    stop_server(srv)
+
+
+# -- the browser -------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    chromium = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@dataclass
+class Watch:
+    """What a page did that it must never do."""
+
+    netloc: str
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    kernel_errors: list[str] = field(default_factory=list)
+    frames: list[str] = field(default_factory=list)
+    log_start: int = 0
+
+    def foreign(self) -> list[str]:
+        out = []
+        for url in self.requests:
+            parts = urlsplit(url)
+            if parts.scheme in ("data", "blob"):
+                continue
+            if parts.netloc != self.netloc:
+                out.append(url)
+        return out
+
+
+@pytest.fixture
+def app_server(request: pytest.FixtureRequest) -> Server:
+    """The server this test's page talks to: `fresh_server` if the test asked for it."""
+    if "fresh_server" in request.fixturenames:
+        return request.getfixturevalue("fresh_server")
+    return request.getfixturevalue("server")
+
+
+@pytest.fixture
+def watch(request: pytest.FixtureRequest, app_server: Server) -> Watch:
+    """What the test's page does; also kept on the test item for the failure report."""
+    found = Watch(netloc=app_server.netloc, log_start=len(app_server.stderr_lines))
+    request.node.wb_watch = found
+    request.node.wb_server = app_server
+    return found
+
+
+def _kernel_error(payload: str | bytes) -> str | None:
+    """A Python error or stderr output the kernel sent (e.g. from a button's callback)."""
+    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+    if '"msg_type": "error"' in text or '"msg_type":"error"' in text:
+        match = re.search(r'"ename":\s*"([^"]*)".*?"evalue":\s*"((?:[^"\\]|\\.)*)"', text, re.S)
+        return f"{match[1]}: {match[2]}" if match else text[-2000:]
+    if re.search(r'"msg_type":\s*"stream"', text) and re.search(r'"name":\s*"stderr"', text):
+        match = re.search(r'"text":\s*"((?:[^"\\]|\\.)*)"', text, re.S)
+        return "stderr: " + (json.loads(f'"{match[1]}"') if match else text[-2000:])
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """On a failure, show what the kernel and the server said during the test."""
+    report = yield
+    found: Watch | None = getattr(item, "wb_watch", None)
+    srv: Server | None = getattr(item, "wb_server", None)
+    if report.failed and found is not None:
+        if found.kernel_errors:
+            report.sections.append(("kernel errors", "\n".join(found.kernel_errors)))
+        if found.frames:
+            report.sections.append(("last kernel messages", "\n".join(found.frames[-80:])))
+        if found.page_errors:
+            report.sections.append(("page errors", "\n".join(found.page_errors)))
+        if srv is not None:
+            report.sections.append(("server log", "".join(srv.stderr_lines[found.log_start:])[-6000:]))
+    return report
+
+
+@pytest.fixture
+def page(browser, app_server: Server, watch: Watch):
+    """A fresh page with the app loaded and ready; foreign requests or dialogs fail the test."""
+    context = browser.new_context(viewport=VIEWPORT)
+    pg = context.new_page()
+    pg.set_default_timeout(ACTION_TIMEOUT_MS)
+
+    def on_dialog(dialog) -> None:
+        watch.dialogs.append(f"{dialog.type}: {dialog.message}")
+        try:
+            dialog.dismiss()
+        except Exception:  # noqa: BLE001 - the page may be closing
+            pass
+
+    pg.on("request", lambda req: watch.requests.append(req.url))
+
+    def on_websocket(ws) -> None:
+        watch.requests.append(ws.url)
+
+        def on_frame(payload, way: str = "<") -> None:
+            text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+            kind = re.search(r'"msg_type":\s*"(\w+)"', text)
+            watch.frames.append(f"{time.strftime('%H:%M:%S')} {way} {kind[1] if kind else '?'} "
+                                f"{text[-160:]!r}")
+            error = _kernel_error(payload)
+            if error:
+                watch.kernel_errors.append(error)
+
+        ws.on("framereceived", on_frame)
+        ws.on("framesent", lambda payload: on_frame(payload, ">"))
+
+    pg.on("websocket", on_websocket)
+    pg.on("dialog", on_dialog)
+    pg.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
+    try:
+        open_app(pg, app_server.url, app_server)
+        yield pg
+    finally:
+        context.close()
+        problems = []
+        foreign = watch.foreign()
+        if foreign:
+            problems.append("requests to other hosts than "
+                            f"{watch.netloc}:\n  " + "\n  ".join(sorted(set(foreign))))
+        if watch.dialogs:
+            problems.append("JavaScript dialogs opened:\n  " + "\n  ".join(watch.dialogs))
+        if problems:
+            pytest.fail("\n".join(problems), pytrace=False)

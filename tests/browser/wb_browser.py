@@ -1,0 +1,189 @@
+"""The browser tier's plumbing: a `workbook serve` process and loading the app in a page.
+
+Kept apart from conftest.py so that tests can import `Server` and `open_app`.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[2]
+WORKBOOK = Path(sys.executable).with_name("workbook")
+SERVER_START_TIMEOUT_S = 120   # until the URL is printed and the page answers 200
+APP_READY_TIMEOUT_MS = 90_000  # first page load in a cold kernel: ~3-10 s on 2 idle cores
+
+
+# -- the Voila server --------------------------------------------------------------------
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    proc: subprocess.Popen
+    stderr_lines: list[str] = field(default_factory=list)
+
+    @property
+    def netloc(self) -> str:
+        return urlsplit(self.url).netloc
+
+    def rows(self, kind: str) -> list[dict[str, str]]:
+        """The saved rows of an exercise, exact strings, oldest first ([] if no file)."""
+        path = self.data_dir / f"{kind}.csv"
+        if not path.exists():
+            return []
+        with open(path, encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "".join(self.stderr_lines[-lines:])
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _drain(stream, sink: list[str]) -> None:
+    for line in iter(stream.readline, ""):
+        sink.append(line)
+    stream.close()
+
+
+def start_server(data_dir: Path) -> Server:
+    """`workbook serve` on a free port; returns once the page answers HTTP 200."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    command = [str(WORKBOOK), "serve", "--no-browser", "--port", str(_free_port()),
+               "--data-dir", str(data_dir)]
+    env = {k: v for k, v in os.environ.items() if k != "WORKBOOK_DATA_DIR"}
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            start_new_session=True)
+    server = Server(url="", data_dir=data_dir, proc=proc)
+    threading.Thread(target=_drain, args=(proc.stderr, server.stderr_lines), daemon=True).start()
+    stdout_lines: list[str] = []
+    threading.Thread(target=_drain, args=(proc.stdout, stdout_lines), daemon=True).start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    try:
+        while not server.url:
+            urls = [line.strip() for line in stdout_lines if line.startswith("http://")]
+            if urls:
+                server.url = urls[0]
+            elif proc.poll() is not None:
+                raise RuntimeError(f"workbook serve exited ({proc.returncode}) before printing "
+                                   f"its URL:\n{server.log_tail()}")
+            elif time.monotonic() > deadline:
+                raise RuntimeError(f"workbook serve printed no URL in {SERVER_START_TIMEOUT_S} s:"
+                                   f"\n{server.log_tail()}")
+            else:
+                time.sleep(0.05)
+        assert urlsplit(server.url).hostname == "127.0.0.1", f"not on loopback: {server.url}"
+        # Every GET of the page starts a kernel and runs the notebook; the one poll that
+        # succeeds also warms the imports for the first test.
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"workbook serve exited ({proc.returncode}):\n"
+                                   f"{server.log_tail()}")
+            try:
+                with urllib.request.urlopen(server.url, timeout=60) as response:
+                    response.read()
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{server.url} did not answer 200 in "
+                                   f"{SERVER_START_TIMEOUT_S} s:\n{server.log_tail()}")
+            time.sleep(0.2)
+    except BaseException:
+        stop_server(server)
+        raise
+    return server
+
+
+def _descendants(pid: int) -> list[int]:
+    """Child processes, recursively (Linux /proc); kernels run in sessions of their own."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                kids = [int(k) for k in children.read_text().split()]
+            except OSError:
+                continue
+            found.extend(kids)
+            todo.extend(kids)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_server(server: Server) -> None:
+    """SIGTERM the server's process group and its kernels, SIGKILL whatever lingers.
+
+    Only processes this server started are signalled: its process group and, by pid,
+    the kernels it launched (each kernel runs in a session of its own). Kernels hold
+    nothing unsaved (every save is written at once), so they are not waited for one by one.
+    """
+    proc = server.proc
+    kernels = _descendants(proc.pid)
+    for pid in kernels:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(p) for p in [proc.pid, *kernels]):
+        proc.poll()  # reap the wrapper so it stops counting as alive
+        time.sleep(0.1)
+    for pid in kernels:
+        if _alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=10)
+
+
+def open_app(pg, url: str, server: Server | None = None) -> None:
+    """Load (or reload) the app and wait until the kernel has drawn it."""
+    if pg.url.startswith(url):
+        pg.reload()
+    else:
+        pg.goto(url)
+    try:
+        pg.locator(".wb-nav-mood").wait_for(state="visible", timeout=APP_READY_TIMEOUT_MS)
+    except Exception as exc:
+        body = pg.locator("body").inner_text()[:2000]
+        log = server.log_tail() if server else ""
+        raise AssertionError(f"the app did not appear at {url}: {exc}\n--- page text:\n{body}"
+                             f"\n--- server log:\n{log}") from None
