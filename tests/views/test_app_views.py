@@ -84,18 +84,27 @@ def test_bad_input_keeps_what_was_typed(app, store):
     assert store.load("mood").empty
 
 
-def test_write_failure_is_shown_and_text_kept(app, store, monkeypatch):
+@pytest.mark.parametrize(("code", "text"), [(28, "No space left on device"),
+                                           (30, "Read-only file system"),
+                                           (13, "Permission denied")])
+def test_write_failure_is_shown_and_text_kept(app, store, monkeypatch, code, text):
+    kept = store.add("win", {"description": "saved before"})
     app.show("win")
     form = app.pages["win"].form
     form.inputs["description"].input.value = "made tea"
 
-    def disk_full(*_args, **_kwargs):
-        raise OSError(28, "No space left on device")
+    def failing(*_args, **_kwargs):
+        raise OSError(code, text)
 
-    monkeypatch.setattr(Store, "_write_rows", disk_full)
+    monkeypatch.setattr(Store, "_write_rows", failing)
     form.save_button.click()
-    assert "No space left on device" in form.feedback.error.value
+    assert text in form.feedback.error.value
+    assert "Everything you typed is still here" in form.feedback.error.value
     assert form.inputs["description"].input.value == "made tea"
+    monkeypatch.undo()
+    assert list(Store(store.data_dir).load("win")["id"]) == [kept]  # nothing saved was touched
+    form.save_button.click()  # once the disk is fine again, the same click saves
+    assert list(Store(store.data_dir).load("win")["description"]) == ["saved before", "made tea"]
 
 
 def test_user_text_is_escaped_in_lists(app, store):

@@ -1,0 +1,97 @@
+"""Voila as we run it: the page cannot run code, data files are not served, no tracebacks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from tornado.websocket import websocket_connect
+from wb_browser import open_app
+
+pytestmark = pytest.mark.browser
+
+
+def status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_data_files_are_not_served(fresh_server):
+    fresh_server.data_dir.joinpath("mood.csv").write_text("id,created_at,mood\n", encoding="utf-8")
+    base = fresh_server.url.rstrip("/")
+    for path in ("/mood.csv", "/voila/files/mood.csv", "/files/mood.csv",
+                 f"/voila/files/{fresh_server.data_dir}/mood.csv",
+                 "/voila/files/../../mood.csv", "/voila/static/../../mood.csv",
+                 "/voila/render/mood.csv", "/api/contents/mood.csv", "/tree"):
+        code = status(base + path)
+        assert code in (403, 404, 405), f"{path} answered {code}"
+
+
+def test_execute_requests_from_the_page_are_refused(fresh_server, page, tmp_path):
+    """Standalone Voila drops execute requests: code sent over the kernel's socket never runs."""
+    open_app(page, fresh_server.url, fresh_server)
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    kernel = config["kernelId"]
+    marker = tmp_path / "ran.txt"
+    ws_url = fresh_server.url.replace("http://", "ws://") + f"api/kernels/{kernel}/channels"
+
+    def request(msg_type: str, content: dict) -> tuple[str, str]:
+        msg_id = uuid.uuid4().hex
+        return msg_id, json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": msg_type, "username": "",
+                       "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "content": content})
+
+    async def send() -> dict[str, list[str]]:
+        conn = await websocket_connect(ws_url)
+        info_id, info = request("kernel_info_request", {})
+        exec_id, execute = request("execute_request", {
+            "code": f"open({str(marker)!r}, 'w').write('ran')", "silent": False,
+            "store_history": False, "user_expressions": {}, "allow_stdin": False})
+        conn.write_message(info)
+        conn.write_message(execute)
+        replies: dict[str, list[str]] = {info_id: [], exec_id: []}
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            try:
+                message = await asyncio.wait_for(conn.read_message(), timeout=1)
+            except asyncio.TimeoutError:
+                continue
+            if message is None:
+                break
+            if isinstance(message, str):
+                data = json.loads(message)
+                parent = data.get("parent_header", {}).get("msg_id")
+                if parent in replies:
+                    replies[parent].append(data.get("msg_type"))
+        conn.close()
+        return {"info": replies[info_id], "execute": replies[exec_id]}
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+        replies = pool.submit(lambda: asyncio.run(send())).result()
+    assert "kernel_info_reply" in replies["info"], "the socket did not reach the kernel"
+    assert not marker.exists(), "code sent from the page ran in the kernel"
+    assert "execute_reply" not in replies["execute"]
+
+
+def test_tracebacks_are_not_shown(fresh_server, page):
+    """Voila is started with show_tracebacks off; an error page names no Python internals."""
+    base = fresh_server.url.rstrip("/")
+    for path in ("/voila/render/nothing-here.ipynb", "/voila/api/shutdown/none"):
+        try:
+            urllib.request.urlopen(base + path, timeout=20)
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace")
+            assert "Traceback" not in body and not re.search(r'File ".*\.py", line', body)
+    open_app(page, fresh_server.url, fresh_server)
+    assert "Traceback" not in page.content()
