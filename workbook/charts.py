@@ -54,7 +54,7 @@ def wins_chart(weekly: pd.DataFrame) -> alt.Chart:
         .mark_bar(color=WIN_COLOUR, cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
         .encode(
             x=alt.X("week:O", title="Week starting", sort=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("wins:Q", title="Wins", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("wins:Q", title="Wins", axis=count_axis(weekly["wins"].max())),
             tooltip=[alt.Tooltip("week:O", title="Week of"), alt.Tooltip("wins:Q", title="Wins")],
         )
         .properties(width=560, height=180, title="Wins per week")
@@ -225,6 +225,14 @@ def questionnaire_chart(scores: pd.DataFrame, start: dt.date, end: dt.date,
                                             subtitle="Shaded: the published ranges"))
 
 
+def count_axis(top: float) -> alt.Axis:
+    """An axis for counts: whole numbers only (small counts get one tick per number)."""
+    top = int(max(1, top))
+    if top <= 8:
+        return alt.Axis(values=list(range(top + 1)), format="d")
+    return alt.Axis(tickMinStep=1, format="d")
+
+
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
@@ -236,7 +244,7 @@ def wins_month_chart(monthly: pd.DataFrame) -> alt.Chart:
         alt.Chart(_values(monthly.assign(month=_day(monthly["month"]))))
         .mark_bar(color=WIN_COLOUR, aria=False)
         .encode(x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(labelOverlap=True, format=label)),
-                y=alt.Y("wins:Q", title="Wins", axis=alt.Axis(tickMinStep=1, format="d")))
+                y=alt.Y("wins:Q", title="Wins", axis=count_axis(monthly["wins"].max())))
         .properties(width=WIDE, height=180, title="Wins per month")
     )
 
@@ -247,7 +255,7 @@ def distortion_chart(counts: pd.DataFrame) -> alt.Chart:
         alt.Chart(_values(counts[["label", "count"]]))
         .mark_bar(color=PATTERN_COLOUR, cornerRadiusTopRight=3, cornerRadiusBottomRight=3)
         .encode(y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
-                x=alt.X("count:Q", title="Thought records", axis=alt.Axis(tickMinStep=1, format="d")))
+                x=alt.X("count:Q", title="Thought records", axis=count_axis(counts["count"].max())))
         .properties(width=300, height=alt.Step(22), title="Thinking patterns you noticed")
     )
 

@@ -75,3 +75,11 @@ def test_wins_chart_spec():
     assert spec["mark"]["type"] == "bar"
     values = spec["datasets"][spec["data"]["name"]]
     assert [v["wins"] for v in values] == [0, 1]
+
+
+def test_counts_have_whole_number_ticks():
+    weekly = analysis.wins_by_week(frame([{"created_at": "2026-03-16T10:00:00+00:00"}]),
+                                   weeks=2, today=TODAY)
+    axis = charts.wins_chart(weekly).to_dict()["encoding"]["y"]["axis"]
+    assert axis["values"] == [0, 1]
+    assert charts.count_axis(40).to_dict() == {"format": "d", "tickMinStep": 1}
