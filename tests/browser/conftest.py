@@ -85,14 +85,6 @@ def fresh_server(tmp_path: Path) -> Iterator[Server]:
 
 # -- the browser -------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def playwright_instance():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="session")
 def browser(playwright_instance):
     chromium = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield chromium
