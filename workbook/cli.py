@@ -76,6 +76,44 @@ def serve(args: argparse.Namespace) -> int:
         return 0
 
 
+def demo_data_dir() -> Path:
+    """Sample data lives apart from the person's own folder, so exploring never mixes them."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("between-sessions-demo", appauthor=False))
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    """`workbook demo`: the app on a year of made-up entries, in a folder of its own."""
+    from workbook import sample
+    from workbook.store import Store
+
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else demo_data_dir()
+    if args.fresh and data_dir.exists():
+        for csv_file in data_dir.glob("*.csv"):
+            csv_file.unlink()
+    store = Store(data_dir)
+    if not any(data_dir.glob("*.csv")):
+        counts = sample.generate(store, sample.ONE_YEAR, seed=args.seed)
+        print(f"Made a year of sample entries in {data_dir}: "
+              + ", ".join(f"{n} {kind}" for kind, n in counts.items()), file=sys.stderr)
+    print("This is sample data, not yours. Your own workbook: workbook serve (or make run).",
+          file=sys.stderr)
+    args.data_dir, args.tool = str(data_dir), "app"
+    return serve(args)
+
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="Explore the workbook with a year of sample data (kept apart "
+                                    "from your own).")
+    p.add_argument("--data-dir", help="Where the sample data goes (default: a demo folder of its own).")
+    p.add_argument("--port", type=int, default=8866, help="Port (default 8866, else a free one).")
+    p.add_argument("--no-browser", action="store_true", help="Do not open a browser.")
+    p.add_argument("--fresh", action="store_true", help="Start again from new sample data.")
+    p.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
+    p.set_defaults(func=_run_demo)
+
+
 def _run_import(args: argparse.Namespace) -> int:
     """`workbook import FORMAT FILE`: summary and problems on stdout; 1 if the file is refused."""
     from workbook import importers
@@ -249,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=serve)
     _add_import(sub)
     _add_backup(sub)
+    _add_demo(sub)
     _add_export(sub)
     _add_workshop(sub)
     return parser
