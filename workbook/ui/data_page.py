@@ -2,11 +2,79 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+
 import ipywidgets as w
 
 from workbook import backup
 from workbook.store import Store
+from workbook.ui.form import Feedback
 from workbook.ui.text import esc
+
+
+def download_link(data: bytes, filename: str, mimetype: str, label: str) -> str:
+    """A link that saves `data` as a file; a data: URL, so nothing leaves this computer."""
+    payload = base64.b64encode(data).decode("ascii")
+    return (f'<a class="wb-download-link" download="{esc(filename)}" '
+            f'href="data:{mimetype};base64,{payload}">{esc(label)}</a>')
+
+
+class RemindersPanel(w.VBox):
+    """Calendar files for a daily check-in and for homework due dates (`wb-reminders`)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        intro = w.HTML(
+            '<h2 class="wb-title">Reminders</h2><p class="wb-intro">No account needed: make a '
+            "calendar file and open it with your phone's or computer's calendar. Nothing is sent "
+            "anywhere; you can delete the reminder in your calendar at any time.</p>")
+        self.time = w.Text(value="20:00", description="Time of day", placeholder="20:30",
+                           layout=w.Layout(width="16em"), style={"description_width": "initial"})
+        self.time.add_class("wb-field-reminder_time")
+        self.daily_button = w.Button(description="Daily check-in reminder",
+                                     layout=w.Layout(width="auto"))
+        self.daily_button.add_class("wb-make-reminder")
+        self.homework_button = w.Button(description="Homework dates", layout=w.Layout(width="auto"))
+        self.homework_button.add_class("wb-make-homework-reminders")
+        self.download = w.HTML()
+        self.download.add_class("wb-download")
+        self.feedback = Feedback()
+        self.daily_button.on_click(self.feedback.guard(lambda _: self.make_daily()))
+        self.homework_button.on_click(self.feedback.guard(lambda _: self.make_homework()))
+        super().__init__([intro, w.HBox([self.time, self.daily_button],
+                                        layout=w.Layout(flex_flow="row wrap", align_items="center")),
+                          self.homework_button, self.download, self.feedback])
+        self.add_class("wb-reminders")
+
+    def make_daily(self) -> None:
+        from workbook import reminders
+
+        try:
+            at = reminders.parse_time(self.time.value)
+        except ValueError as exc:
+            self.download.value = ""
+            self.feedback.fail(str(exc))
+            return
+        data = reminders.daily_checkin(at)
+        self.download.value = download_link(data, "between-sessions-check-in.ics", "text/calendar",
+                                            f"Save the daily reminder ({at.strftime('%H:%M')})")
+        self.feedback.ok("Your calendar file is ready: save it, then open it to add the reminder.")
+
+    def make_homework(self) -> None:
+        from workbook import homework, reminders
+
+        assignments, _problems = homework.saved_assignments(self.store)
+        current = [a for a in assignments if not a.finished(dt.date.today())]
+        if not current:
+            self.download.value = ""
+            self.feedback.ok("No current homework yet. When your therapist gives you some, upload "
+                             "it in My homework and come back here.")
+            return
+        data = reminders.homework_dates(current)
+        self.download.value = download_link(data, "between-sessions-homework.ics", "text/calendar",
+                                            "Save the homework dates")
+        self.feedback.ok("Your calendar file is ready: save it, then open it to add the dates.")
 
 
 class DataPage(w.VBox):
@@ -23,7 +91,8 @@ class DataPage(w.VBox):
         self.where.add_class("wb-data-folder")
         self.share = SharePanel(store)
         self.importer = ImportPanel(store)
-        super().__init__([self.where, self.share, self.importer])
+        self.reminders = RemindersPanel(store)
+        super().__init__([self.where, self.reminders, self.share, self.importer])
         self.add_class("wb-page")
         self.add_class("wb-page-data")
 
