@@ -161,15 +161,15 @@ def _oldest_first(checkins: pd.DataFrame) -> pd.DataFrame:
     return checkins.assign(_when=when).sort_values("_when", kind="stable", na_position="first")
 
 
-def _phq9_scores(checkins: pd.DataFrame | None) -> list[scoring.Score]:
-    """Every fully answered PHQ-9, oldest first; rows with unreadable answers are skipped."""
+def _phq9_scores(checkins: pd.DataFrame | None, last: int = 2) -> list[scoring.Score]:
+    """The `last` fully answered PHQ-9s, oldest first; rows with unreadable answers are skipped."""
     if not _usable(checkins):
         return []
     ordered = _oldest_first(checkins)
     answers = pd.concat([_numbers(ordered, item) for item in scoring.PHQ9_ITEMS], axis=1)
     complete = answers.isin([0.0, 1.0, 2.0, 3.0]).all(axis=1)  # NaN, 2.5 or 7: not a full PHQ-9
     return [scoring.phq9([int(v) for v in row])
-            for row in answers[complete].itertuples(index=False, name=None)]
+            for row in answers[complete].tail(last).itertuples(index=False, name=None)]
 
 
 def _answer(value: Any) -> float | None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pandas is imported when first needed: the start page does n
 ENV_VAR = "WORKBOOK_DATA_DIR"
 APP_NAME = "between-sessions"
 CONFIG_FILE = "config.yaml"
+SETTINGS_FILE = "settings.yaml"
 LOCK_TIMEOUT_S = 30
 QUARANTINE_SUFFIX = ".quarantine.csv"
 WORKSHEETS_DIR = "worksheets"
@@ -282,11 +283,27 @@ class Store:
             Path(tmp).unlink(missing_ok=True)
             raise
         _fsync_dir(self.data_dir)
-        signature = self._signature(kind)
+        before, signature = signature, self._signature(kind)
         self._cache[kind] = (signature, list(header), list(rows), [])
         self._texts[kind] = (signature, list(header), text)
-        self._frames.pop(kind, None)
-        self._records.pop(kind, None)
+        self._extend_decoded(kind, before, signature, appended)
+
+    def _extend_decoded(self, kind: str, before: Any, after: Any,
+                        appended: list[dict[str, str]] | None) -> None:
+        """After an append, add the new rows to the decoded records and frame instead of
+        decoding the whole file again; after any other write, forget them."""
+        records, frame = self._records.pop(kind, None), self._frames.pop(kind, None)
+        if appended is None:
+            return
+        exercise = self.exercise(kind)
+        new = [self._decoded(exercise, row) for row in appended]
+        if records is not None and records[0] == before:
+            self._records[kind] = (after, records[1] + new)
+        if frame is not None and frame[0] == before:
+            import pandas as pd
+
+            extra = self._typed_frame(exercise, new, list(frame[1].columns))
+            self._frames[kind] = (after, pd.concat([frame[1], extra], ignore_index=True))
 
     def _encode(self, exercise: Exercise, cleaned: Mapping[str, Any]) -> dict[str, str]:
         return {name: exercise.field(name).encode(value) for name, value in cleaned.items()}
@@ -408,22 +425,27 @@ class Store:
 
     def load(self, kind: str) -> pd.DataFrame:
         """All entries of a kind as a DataFrame with typed columns, oldest first."""
-        import pandas as pd
-
         exercise = self.exercise(kind)
         header, rows = self._read_rows(kind)
         signature = self._cache.get(kind, (None,))[0]
         cached = self._frames.get(kind)
         if signature is not None and cached is not None and cached[0] == signature:
             return cached[1].copy()
-        frame = pd.DataFrame(self._decode_all(kind, exercise, rows), columns=header)
+        frame = self._typed_frame(exercise, self._decode_all(kind, exercise, rows), header)
+        self._frames[kind] = (signature, frame)
+        return frame.copy()
+
+    @staticmethod
+    def _typed_frame(exercise: Exercise, records: list[dict], columns: list[str]) -> pd.DataFrame:
+        import pandas as pd
+
+        frame = pd.DataFrame(records, columns=columns)
         for f in exercise.fields:
             if f.type == "scale":
                 frame[f.name] = pd.array(frame[f.name].tolist(), dtype="Int64")
             elif f.type == "number":
                 frame[f.name] = pd.array(frame[f.name].tolist(), dtype="Float64")
-        self._frames[kind] = (signature, frame)
-        return frame.copy()
+        return frame
 
     def _decoded(self, exercise: Exercise, row: Mapping[str, str]) -> dict[str, Any]:
         out: dict[str, Any] = dict(row)
@@ -581,6 +603,40 @@ class Store:
         except yaml.YAMLError as exc:
             raise ValueError(f"{path}: could not be read as YAML ({exc}).") from None
         return data if isinstance(data, dict) else {}
+
+    def settings(self) -> dict[str, Any]:
+        """Choices made in the app (`settings.yaml`: what to track, the welcome seen); {} if none.
+
+        Kept apart from config.yaml, which is the person's own to edit by hand.
+        """
+        path = self.data_dir / SETTINGS_FILE
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, yaml.YAMLError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save_settings(self, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Merge `changes` into settings.yaml, written atomically; returns the new settings."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.data_dir / f".{SETTINGS_FILE}.lock"), timeout=LOCK_TIMEOUT_S):
+            merged = {**self.settings(), **dict(changes)}
+            text = yaml.safe_dump(merged, allow_unicode=True, sort_keys=True)
+            fd, tmp = tempfile.mkstemp(prefix=".settings.", suffix=".tmp", dir=self.data_dir)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, self.data_dir / SETTINGS_FILE)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        return merged
+
+    def has_entries(self) -> bool:
+        """Whether anything has been saved yet (any exercise's file exists)."""
+        return any(self.path(kind).exists() for kind in self.catalog)
 
 
 def _same_exercise(a: Exercise, b: Exercise) -> bool:

@@ -188,3 +188,20 @@ def test_add_many_is_all_or_nothing(store):
     with pytest.raises(FieldError):
         store.add_many("win", [{"description": "c"}, {"description": ""}])
     assert len(store.load("win")) == 2
+
+
+@pytest.mark.parametrize("kind,record", [("mood", {"mood": 4, "sleep_hours": 6.5, "tags": ["a"]}),
+                                         ("win", {"description": "x", "effort": 3}),
+                                         ("thought_record", {"situation": "s", "emotions": [
+                                             {"name": "sad", "intensity": 70}]})])
+def test_what_a_store_remembers_matches_a_fresh_read(store, kind, record):
+    """The cached records and frame, extended after each add, equal reading the file anew."""
+    for _ in range(3):
+        store.load(kind)
+        store.records(kind)
+        store.add(kind, record)
+    store.update(kind, store.records(kind)[0]["id"], {})
+    store.add(kind, record)
+    fresh = Store(store.data_dir)
+    pd.testing.assert_frame_equal(store.load(kind), fresh.load(kind))
+    assert store.records(kind) == fresh.records(kind)
