@@ -10,7 +10,6 @@ from typing import Any
 
 import ipywidgets as w
 
-from workbook import analysis
 from workbook.exercises import Exercise, content
 from workbook.store import Store
 from workbook.ui.chart_view import ChartView
@@ -95,7 +94,7 @@ class ToolPage(w.VBox):
 
 class MoodPage(ToolPage):
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
-        from workbook import charts
+        from workbook import analysis, charts
 
         frame = self.store.load("mood") if records else None
         if frame is None or frame.empty:
@@ -130,6 +129,8 @@ class ThoughtRecordPage(ToolPage):
     saved_message = "Thought record saved. That took courage."
 
     def describe(self, entry: dict[str, Any]) -> str:
+        from workbook import analysis
+
         out = f'<div class="wb-situation">{esc(shorten(entry.get("situation"), 160))}</div>'
         hot = analysis.hot_thought(entry)
         if hot:
@@ -165,7 +166,7 @@ class WinsPage(ToolPage):
                                f"happen today, or something like them?</p><ul>{lines}</ul></div>")
 
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
-        from workbook import charts
+        from workbook import analysis, charts
 
         frame = self.store.load("win")
         count = analysis.wins_this_week(frame, dt.date.today())

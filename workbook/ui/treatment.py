@@ -8,7 +8,6 @@ from typing import Any
 
 import ipywidgets as w
 
-from workbook import rules, scoring
 from workbook.exercises import content
 from workbook.ui.form import StepForm
 from workbook.ui.help import crisis_html
@@ -131,6 +130,8 @@ class CheckinPage(ToolPage):
 
     def _item9_changed(self, change: dict) -> None:
         """Item 9 above 0: the crisis resources now, before any Save (wording in rules.py)."""
+        from workbook import rules
+
         alert = rules.item9({"phq9_9": change["new"]})
         if alert is None:
             self.item9.value = ""
@@ -142,6 +143,8 @@ class CheckinPage(ToolPage):
         )
 
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
+        from workbook import scoring
+
         phq_totals, gad_totals, last_day = [], [], None
         for record in records:
             phq, gad = scoring.from_record(record)
@@ -187,6 +190,8 @@ class CheckinPage(ToolPage):
         return [summary]
 
     def describe(self, entry: dict[str, Any]) -> str:
+        from workbook import scoring
+
         phq, gad = scoring.from_record(entry)
         parts = []
         if phq:
