@@ -98,7 +98,8 @@ def bench_open(root: Path, runs: int) -> list[dict]:
 
 def bench_switch_and_dashboard(root: Path, runs: int) -> list[dict]:
     folder = make_data(root, sample.TEN_YEARS, "ten_years_browser")
-    switch: list[float] = []
+    first: list[float] = []
+    again: list[float] = []
     dash: list[float] = []
     dash_bytes: list[int] = []
     tools = ["mood", "thought_record", "win", "session", "checkin", "start"]
@@ -108,11 +109,15 @@ def bench_switch_and_dashboard(root: Path, runs: int) -> list[dict]:
             counter = harness.ByteCounter(page)
             page.goto(server.url)
             page.wait_for_selector(".wb-nav-mood", timeout=READY_MS)
-            for kind in tools * 2:  # first visit builds a page, the second only shows it
-                start = time.perf_counter()
-                page.click(f".wb-nav-{kind}")
-                page.wait_for_selector(f".wb-content .wb-page-{kind}", state="visible")
-                switch.append(time.perf_counter() - start)
+            for visit in (first, again):  # the first visit builds a page, the next only shows it
+                for kind in tools:
+                    selector = (f".wb-content .wb-page-{kind} .wb-form .wb-input >> nth=0"
+                                if kind != "start" else ".wb-content .wb-page-start")
+                    page.wait_for_timeout(300)  # let the last page finish drawing its chart
+                    start = time.perf_counter()
+                    page.click(f".wb-nav-{kind}")
+                    page.wait_for_selector(selector, state="visible", timeout=READY_MS)
+                    visit.append(time.perf_counter() - start)
             before = counter.total
             start = time.perf_counter()
             page.click(".wb-nav-progress")
@@ -124,12 +129,15 @@ def bench_switch_and_dashboard(root: Path, runs: int) -> list[dict]:
             time.sleep(0.5)
             dash_bytes.append(counter.total - before)
             page.close()
-    s_switch = harness.summary(switch)
+    s_first, s_again = harness.summary(first), harness.summary(again)
     s_dash = harness.summary(dash)
     return [
-        {"row": "switch between tools until usable (ten years of data)",
-         "value": f"{s_switch['median'] * 1000:.0f} ms (max {s_switch['max'] * 1000:.0f} ms)",
-         "floor": "-", "ratio": s_switch["median"] * 1000, "target": 150, "kind": "ms"},
+        {"row": "switch to a tool already opened, until its form is usable (ten years)",
+         "value": f"{s_again['median'] * 1000:.0f} ms (max {s_again['max'] * 1000:.0f} ms)",
+         "floor": "-", "ratio": s_again["median"] * 1000, "target": 150, "kind": "ms"},
+        {"row": "switch to a tool the first time, until its form is usable (ten years)",
+         "value": f"{s_first['median'] * 1000:.0f} ms (max {s_first['max'] * 1000:.0f} ms)",
+         "floor": "-", "ratio": s_first["median"] * 1000, "target": 150, "kind": "ms"},
         {"row": "progress dashboard, ten years: all charts drawn in Chromium",
          "value": f"{s_dash['median']:.2f} s ({s_dash['min']:.2f}-{s_dash['max']:.2f})",
          "floor": "-", "ratio": s_dash["median"], "target": 1.5, "kind": "s"},
@@ -168,9 +176,10 @@ def bench_save(root: Path, runs: int) -> list[dict]:
 
 
 def bench_memory(root: Path, runs: int) -> list[dict]:
+    """Kernel memory once the page is up (Start here), and with the mood tool open (its chart)."""
     floor_nb = harness.one_button_notebook(root / "floor_mem")
     folder = make_data(root, sample.TEN_YEARS, "ten_years_mem")
-    floor_mb, app_mb = [], []
+    floor_mb, up_mb, mood_mb = [], [], []
     with harness.chromium() as browser:
         for _ in range(runs):
             with harness.stock_voila(floor_nb) as floor:
@@ -183,15 +192,21 @@ def bench_memory(root: Path, runs: int) -> list[dict]:
             with harness.workbook_serve(folder) as server:
                 page = browser.new_page()
                 page.goto(server.url)
-                page.click(".wb-nav-mood", timeout=READY_MS)
-                page.wait_for_selector(".wb-page-mood .wb-save", state="visible", timeout=READY_MS)
+                page.wait_for_selector(".wb-page-start", timeout=READY_MS)
                 time.sleep(1)
-                app_mb.append(harness.rss_mb(server.kernels()))
+                up_mb.append(harness.rss_mb(server.kernels()))
+                page.click(".wb-nav-mood")
+                page.wait_for_selector(".wb-page-mood .wb-chart svg", timeout=READY_MS)
+                time.sleep(1)
+                mood_mb.append(harness.rss_mb(server.kernels()))
                 page.close()
-    f, a = statistics.median(floor_mb), statistics.median(app_mb)
-    return [{"row": "kernel memory with the app page up (mood open, ten years)",
-             "value": f"{a:.0f} MB", "floor": f"{f:.0f} MB one-button kernel",
-             "ratio": a / f, "target": 1.3, "kind": "ratio"}]
+    f, up, mood = (statistics.median(v) for v in (floor_mb, up_mb, mood_mb))
+    return [{"row": "kernel memory with the app page up (Start here)",
+             "value": f"{up:.0f} MB", "floor": f"{f:.0f} MB one-button kernel",
+             "ratio": up / f, "target": 1.3, "kind": "ratio"},
+            {"row": "kernel memory with the mood tool and its ten-year chart open (for reference)",
+             "value": f"{mood:.0f} MB", "floor": f"{f:.0f} MB one-button kernel",
+             "ratio": mood / f, "target": 1.3, "kind": "ratio"}]
 
 
 BENCHES = {"open": bench_open, "switch": bench_switch_and_dashboard, "save": bench_save,
