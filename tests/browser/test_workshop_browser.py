@@ -1,0 +1,404 @@
+"""Workshop mode in Chromium against a real `workbook workshop` server.
+
+One server for the module: three participants, a small pool (2 kernels ready, at most 8)
+and a short idle time (~20 s) so that a closed page's kernel is culled within the test. Every
+page is watched like the app's pages (conftest's `watch`, pointed at this server by overriding
+`app_server`): a request to another host or a JavaScript dialog fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+from wb_browser import REPO, WORKBOOK, Server, stop_server
+
+from workbook import workshop as ws
+
+pytestmark = pytest.mark.browser
+
+PARTICIPANTS = 3
+POOL = 2
+MAX_KERNELS = 8
+IDLE_MINUTES = 0.34          # ~20 s: a page closed without saying so is culled soon after
+START_TIMEOUT_S = 240        # the pool fills by starting kernels on a shared 2-core machine
+READY_TIMEOUT_MS = 90_000
+CULL_TIMEOUT_S = 120
+VIEWPORT = {"width": 1000, "height": 900}
+CHROMIUM_CONTEXT = {"viewport": VIEWPORT}
+
+
+@dataclass
+class Running:
+    """A `workbook workshop` process, its links and everything it printed."""
+
+    server: Server
+    links: list[str]
+    admin: str
+    stdout: list[str]
+    secrets_used: set[str] = field(default_factory=set)
+
+    @property
+    def root(self) -> Path:
+        return self.server.data_dir
+
+    @property
+    def base(self) -> str:
+        return self.server.url
+
+    def workshop(self) -> ws.Workshop:
+        return ws.Workshop(self.root)
+
+    def member(self, url: str) -> ws.Member:
+        """The member a link belongs to, open or closed."""
+        digest = ws.hash_secret(ws.key_from_query(urlsplit(url).query))
+        return next(m for m in self.workshop().members() if m.hash == digest)
+
+    def rows(self, url: str, kind: str) -> list[dict[str, str]]:
+        folder = self.workshop().folder(self.member(url).id)
+        return Server(url="", data_dir=folder, proc=self.server.proc).rows(kind)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        """`workbook workshop ARGS --data-dir ROOT` beside the running server."""
+        return subprocess.run([str(WORKBOOK), "workshop", *args, "--data-dir", str(self.root)],
+                              capture_output=True, text=True, timeout=60, cwd=REPO)
+
+
+def _drain(stream, sink: list[str]) -> None:
+    for line in iter(stream.readline, ""):
+        sink.append(line)
+    stream.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_workshop(root: Path, pool: int = POOL, max_kernels: int = MAX_KERNELS) -> Running:
+    """`workbook workshop --participants 3`; returns once the pool of kernels is filled."""
+    command = [str(WORKBOOK), "workshop", "--participants", str(PARTICIPANTS), "--no-browser",
+               "--port", str(_free_port()), "--data-dir", str(root), "--pool", str(pool),
+               "--max-kernels", str(max_kernels), "--idle-minutes", str(IDLE_MINUTES)]
+    ready = "Kernel pool of workshop.ipynb is filled" if pool else "running at"
+    env = {k: v for k, v in os.environ.items() if k not in ("WORKBOOK_DATA_DIR", ws.WORKSHOP_ENV)}
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, encoding="utf-8", start_new_session=True)
+    server = Server(url="", data_dir=root, proc=proc)
+    stdout: list[str] = []
+    threading.Thread(target=_drain, args=(proc.stderr, server.stderr_lines), daemon=True).start()
+    threading.Thread(target=_drain, args=(proc.stdout, stdout), daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    try:
+        while not any(ready in line for line in server.stderr_lines):
+            if proc.poll() is not None:
+                raise RuntimeError(f"workbook workshop exited ({proc.returncode}):\n{server.log_tail()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the pool did not fill in {START_TIMEOUT_S} s:\n{server.log_tail()}")
+            time.sleep(0.2)
+        links = [line.strip() for line in stdout if line.strip()]
+        assert len(links) == PARTICIPANTS, stdout
+        admin = next(i for i in ws.Workshop(root).issued() if i.member.role == ws.FACILITATOR)
+        base = links[0].split("?", 1)[0]
+        server.url = base
+        assert urlsplit(base).hostname == "127.0.0.1"
+        running = Running(server=server, links=links, admin=admin.url(base), stdout=stdout)
+        running.secrets_used.update(ws.key_from_query(urlsplit(u).query) for u in [*links, running.admin])
+        return running
+    except BaseException:
+        stop_server(server)
+        raise
+
+
+@pytest.fixture(scope="module")
+def workshop_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    running = start_workshop(tmp_path_factory.mktemp("workshop") / "data")
+    yield running
+    stop_server(running.server)
+
+
+@pytest.fixture
+def app_server(workshop_server: Running) -> Server:
+    """conftest's `watch` follows this: the pages here talk to the workshop server."""
+    return workshop_server.server
+
+
+@pytest.fixture
+def open_link(browser, watch) -> Iterator[Callable[..., Page]]:
+    """Open a link in a fresh browser context (a person of their own); watched like conftest's page."""
+    contexts = []
+
+    def opener(url: str, ready: str = ".wb-nav-mood") -> Page:
+        context = browser.new_context(**CHROMIUM_CONTEXT)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+
+        def on_dialog(dialog) -> None:
+            watch.dialogs.append(f"{dialog.type}: {dialog.message}")
+            try:
+                dialog.dismiss()
+            except Exception:  # noqa: BLE001 - the page may be closing
+                pass
+
+        pg.on("request", lambda req: watch.requests.append(req.url))
+        pg.on("websocket", lambda sock: watch.requests.append(sock.url))
+        pg.on("dialog", on_dialog)
+        pg.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
+        pg.goto(url)
+        expect(pg.locator(ready)).to_be_visible(timeout=READY_TIMEOUT_MS)
+        return pg
+
+    yield opener
+    for context in contexts:
+        for pg in context.pages:
+            try:
+                pg.close(run_before_unload=True)  # Voila shuts the kernel down (frees the bound)
+            except Exception:  # noqa: BLE001 - already closed
+                pass
+        context.close()
+    problems = []
+    if watch.foreign():
+        problems.append(f"requests to other hosts than {watch.netloc}:\n  "
+                        + "\n  ".join(sorted(set(watch.foreign()))))
+    if watch.dialogs:
+        problems.append("JavaScript dialogs opened:\n  " + "\n  ".join(watch.dialogs))
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def save_mood(pg: Page, note: str) -> None:
+    pg.locator(".wb-nav-mood").click()
+    root = pg.locator(".wb-page-mood")
+    expect(root).to_be_visible(timeout=READY_TIMEOUT_MS)
+    root.locator(".wb-field-note textarea").fill(note)
+    root.locator(".wb-field-note textarea").blur()
+    root.locator(".wb-save").click()
+    expect(root.locator(".wb-form .wb-ok")).to_be_visible()
+    expect(root.locator(".wb-entries .wb-entry").filter(has_text=note)).to_have_count(1)
+
+
+def kernel_id(pg: Page) -> str:
+    return pg.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+
+
+# -- the tests ------------------------------------------------------------------------------
+def test_two_participants_each_see_only_their_own_entry(workshop_server: Running, open_link) -> None:
+    first_url, second_url = workshop_server.links[:2]
+    first, second = open_link(first_url), open_link(second_url)
+    expect(first.locator(".wb-workshop-bar")).to_contain_text("private")
+    save_mood(first, "Note of the first participant, walked to the park")
+    save_mood(second, "Note of the second participant, called a friend")
+    for pg, mine, theirs in ((first, "first participant", "second participant"),
+                             (second, "second participant", "first participant")):
+        pg.reload()
+        expect(pg.locator(".wb-nav-mood")).to_be_visible(timeout=READY_TIMEOUT_MS)
+        pg.locator(".wb-nav-mood").click()
+        entries = pg.locator(".wb-page-mood .wb-entries")
+        expect(entries.filter(has_text=mine)).to_have_count(1)
+        expect(pg.locator("body")).not_to_contain_text(theirs)
+    assert [r["note"] for r in workshop_server.rows(first_url, "mood")] == [
+        "Note of the first participant, walked to the park"]
+    assert [r["note"] for r in workshop_server.rows(second_url, "mood")] == [
+        "Note of the second participant, called a friend"]
+    assert not (workshop_server.root / "mood.csv").exists()
+
+
+def test_a_wrong_or_missing_link_gets_a_kind_no_and_no_form(workshop_server: Running, open_link) -> None:
+    secret = ws.key_from_query(urlsplit(workshop_server.links[0]).query)
+    tampered = secret[:-2] + ("AA" if not secret.endswith("AA") else "BB")
+    workshop_server.secrets_used.add(tampered)
+    for url in (f"{workshop_server.base}?key={tampered}", workshop_server.base):
+        pg = open_link(url, ready=".wb-denied")
+        expect(pg.locator(".wb-denied")).to_contain_text("does not open a workbook")
+        expect(pg.locator(".wb-save")).to_have_count(0)
+        expect(pg.locator(".wb-nav-mood")).to_have_count(0)
+        pg.locator(".wb-denied .wb-help-button").click()
+        expect(pg.locator(".wb-crisis")).to_be_visible()
+
+
+def test_the_admin_link_shows_counts_from_those_who_share(workshop_server: Running, open_link) -> None:
+    first_url = workshop_server.links[0]
+    first = open_link(first_url)
+    save_mood(first, "Counted mood")
+    box = first.locator(".wb-share-counts input[type=checkbox]")
+    box.evaluate("el => { if (!el.checked) el.click(); }")  # see test_app.tick
+    expect(box).to_be_checked()
+    expect(first.locator(".wb-workshop-bar .wb-ok")).to_contain_text("shared")
+    admin = open_link(workshop_server.admin, ready=".wb-admin")
+    counts = admin.locator(".wb-admin-counts")
+    expect(counts).to_contain_text("Joined and sharing their counts: 1 of 3 open links")
+    moods_today = len(workshop_server.rows(first_url, "mood"))
+    expect(counts.locator(".wb-admin-kind-mood .wb-admin-n")).to_have_text(str(moods_today))
+    expect(admin.locator(".wb-save")).to_have_count(0)
+    expect(admin.locator("body")).not_to_contain_text("Counted mood")
+
+
+def test_links_added_and_closed_while_running(workshop_server: Running, open_link) -> None:
+    third_url = workshop_server.links[2]
+    third = open_link(third_url)
+    added = workshop_server.cli("--add", "1")
+    assert added.returncode == 0, added.stderr
+    [new_url] = added.stdout.split()
+    workshop_server.secrets_used.add(ws.key_from_query(urlsplit(new_url).query))
+    assert new_url.startswith(workshop_server.base)
+    newcomer = open_link(new_url)
+    save_mood(newcomer, "Joined late")
+    member = workshop_server.member(third_url)
+    closed = workshop_server.cli("--revoke", member.id)
+    assert closed.returncode == 0, closed.stderr
+    # the page that was open can no longer save; the link opens nothing any more
+    third.locator(".wb-nav-win").click()
+    root = third.locator(".wb-page-win")
+    expect(root).to_be_visible(timeout=READY_TIMEOUT_MS)
+    root.locator(".wb-field-description input, .wb-field-description textarea").first.fill("After closing")
+    root.locator(".wb-field-description input, .wb-field-description textarea").first.blur()
+    root.locator(".wb-save").click()
+    expect(root.locator(".wb-form .wb-error .wb-problem")).to_contain_text("closed by the facilitator")
+    assert workshop_server.rows(third_url, "win") == []
+    pg = open_link(third_url, ready=".wb-denied")
+    expect(pg.locator(".wb-save")).to_have_count(0)
+
+
+def test_a_returning_participant_after_a_cull_gets_their_page_and_data(
+        workshop_server: Running, browser, open_link) -> None:
+    second_url = workshop_server.links[1]
+    context = browser.new_context(**CHROMIUM_CONTEXT)
+    pg = context.new_page()
+    pg.goto(second_url)
+    expect(pg.locator(".wb-nav-mood")).to_be_visible(timeout=READY_TIMEOUT_MS)
+    kernel = kernel_id(pg)
+    context.close()  # no beforeunload: the kernel is left behind, disconnected, for the culler
+    probe = f"{workshop_server.base}api/kernels/{kernel}"
+    deadline = time.monotonic() + CULL_TIMEOUT_S
+    while True:
+        try:
+            with urllib.request.urlopen(probe, timeout=10):
+                pass
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+            break
+        assert time.monotonic() < deadline, f"kernel {kernel} was not culled in {CULL_TIMEOUT_S} s"
+        time.sleep(1)
+    assert any("due to" in line and "inactivity" in line for line in workshop_server.server.stderr_lines)
+    back = open_link(second_url)
+    back.locator(".wb-nav-mood").click()
+    expect(back.locator(".wb-page-mood .wb-entries")).to_contain_text("called a friend")
+
+
+def test_beyond_the_bound_a_page_says_the_workshop_is_full(tmp_path: Path) -> None:
+    """At most one kernel, none kept ready: the second page gets our 503 page, nothing external."""
+    running = start_workshop(tmp_path / "data", pool=0, max_kernels=1)
+    try:
+        with urllib.request.urlopen(running.links[0], timeout=120) as response:
+            assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError) as full:
+            urllib.request.urlopen(running.links[1], timeout=120)
+        body = full.value.read().decode("utf-8")
+        assert full.value.code == 503
+        assert "The workshop is full right now" in body and "crisis line" in body
+        assert "http" not in body.lower().replace("http-equiv", "")  # no stylesheet from a CDN
+        log = "".join(running.server.stderr_lines)
+        assert "workshop full: 1 kernels running (at most 1)" in log
+    finally:
+        stop_server(running.server)
+
+
+def test_a_participants_page_cannot_run_code(workshop_server: Running, tmp_path: Path) -> None:
+    """An execute request sent on a participant's own kernel connection is dropped by the server."""
+    import asyncio
+    import datetime as dt
+    import re
+    import uuid
+
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    marker = tmp_path / "ran.txt"
+    with urllib.request.urlopen(workshop_server.links[0], timeout=120) as response:
+        html = response.read().decode("utf-8")
+    config = json.loads(re.search(r'id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>',
+                                  html, re.S)[1])
+    session = uuid.uuid4().hex
+
+    def message(msg_type: str, content: dict) -> str:
+        return json.dumps({"header": {"msg_id": uuid.uuid4().hex, "username": "test", "session": session,
+                                      "msg_type": msg_type, "version": "5.3",
+                                      "date": dt.datetime.now(dt.timezone.utc).isoformat()},
+                           "parent_header": {}, "metadata": {}, "content": content, "channel": "shell"})
+
+    async def talk() -> list[str]:
+        url = (workshop_server.base.replace("http://", "ws://")
+               + f"api/kernels/{config['kernelId']}/channels?session_id={session}")
+        conn = await websocket_connect(HTTPRequest(url))
+        await conn.write_message(message("execute_request", {
+            "code": f"open({str(marker)!r}, 'w').write('ran')", "silent": False, "store_history": False,
+            "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}))
+        await conn.write_message(message("kernel_info_request", {}))
+        seen: list[str] = []
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                frame = await asyncio.wait_for(conn.read_message(), 1)
+            except asyncio.TimeoutError:
+                continue
+            if frame is None:
+                break
+            text = frame if isinstance(frame, str) else frame.decode("utf-8", "replace")
+            found = re.search(r'"msg_type": "(\w+)"', text)
+            seen.append(found[1] if found else "?")
+        conn.close()
+        return seen
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+        seen = pool.submit(lambda: asyncio.run(talk())).result()
+    assert "kernel_info_reply" in seen  # the connection worked
+    assert "execute_reply" not in seen and "execute_input" not in seen
+    assert not marker.exists()
+
+
+def test_secrets_never_reach_the_server_log(workshop_server: Running) -> None:
+    secret = ws.key_from_query(urlsplit(workshop_server.links[0]).query)
+    for path in ("voila/files/notes.csv", "participants/x/mood.csv", "voila/static/none.js",
+                 "api/kernels/00000000-0000-0000-0000-000000000000", "voila/api/shutdown/x",
+                 "voila/query/00000000-0000-0000-0000-000000000000", "../participants.json"):
+        try:
+            urllib.request.urlopen(f"{workshop_server.base}{path}?key={secret}", timeout=30).read()
+        except urllib.error.HTTPError:
+            pass
+    time.sleep(1)
+    log = "".join(workshop_server.server.stderr_lines)
+    assert "?[redacted]" in log or "403 GET /voila/files/notes.csv" in log  # the requests were logged
+    on_disk = (workshop_server.root / ws.LINKS_TXT).read_text()
+    every_secret = workshop_server.secrets_used | {ws.key_from_query(urlsplit(w).query)
+                                                   for w in on_disk.split() if "?key=" in w}
+    assert len(every_secret) >= PARTICIPANTS + 1
+    for value in every_secret:
+        assert value not in log
+    # stdout holds exactly the participants' links, one a line, and nothing else
+    assert [line.strip() for line in workshop_server.stdout] == workshop_server.links
+    # the data folder is not reachable over HTTP
+    for path in ("participants.json", "workshop-links.txt", "voila/files/participants.json",
+                 f"voila/files/participants/{workshop_server.member(workshop_server.links[0]).id}/mood.csv"):
+        try:
+            with urllib.request.urlopen(f"{workshop_server.base}{path}", timeout=30) as response:
+                body = response.read().decode("utf-8", "replace")
+            assert "hash" not in body and "?key=" not in body and "Note of the" not in body, path
+        except urllib.error.HTTPError as exc:
+            assert exc.code in (403, 404), path
+    assert json.loads((workshop_server.root / ws.REGISTRY).read_text())["hash"] == "sha256"
