@@ -12,6 +12,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from playwright.sync_api import expect
 from tornado.websocket import websocket_connect
 from wb_browser import open_app
 
@@ -82,6 +83,15 @@ def test_execute_requests_from_the_page_are_refused(fresh_server, page, tmp_path
     assert "kernel_info_reply" in replies["info"], "the socket did not reach the kernel"
     assert not marker.exists(), "code sent from the page ran in the kernel"
     assert "execute_reply" not in replies["execute"]
+
+
+def test_error_pages_load_nothing_from_elsewhere(fresh_server, page):
+    """Voila's stock error pages link a CDN stylesheet; the page watch fails on any such request."""
+    base = fresh_server.url.rstrip("/")
+    for path in ("/no/such/page", "/voila/render/nothing-here.ipynb", "/voila/static/nothing.js"):
+        response = page.goto(base + path)
+        assert response is not None and response.status >= 400, path
+        expect(page.locator("body")).not_to_contain_text("Traceback")
 
 
 def test_tracebacks_are_not_shown(fresh_server, page):
