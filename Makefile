@@ -30,11 +30,19 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check workbook tests
 
-## Debian's chromium for the browser tests (Playwright's own download is not used).
-browser:
+## Debian's chromium for the browser tests (Playwright's own download is not used), and
+## axe-core from npm for the accessibility tests (pinned in tests/browser/axe/package-lock.json).
+AXE_DIR := tests/browser/axe
+AXE_STAMP := $(AXE_DIR)/node_modules/.installed
+
+browser: $(AXE_STAMP)
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+$(AXE_STAMP): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix $(AXE_DIR)
+	touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -17,7 +17,7 @@ from pathlib import Path
 
 BACKUP_DIR = "backups"
 KEEP_DAYS = 14
-DATA_FILE = re.compile(r"^[a-z0-9_]+(\.quarantine)?\.csv$|^config\.yaml$")
+DATA_FILE = re.compile(r"^[a-z0-9_]+(\.quarantine)?\.csv$|^(config|settings)\.yaml$")
 DAILY = re.compile(r"^\d{4}-\d{2}-\d{2}\.zip$")
 MAX_MEMBER_BYTES = 200 * 1024 * 1024
 

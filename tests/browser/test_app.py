@@ -387,6 +387,12 @@ def full_screenshot(page: Page, path: Path) -> None:
 def test_screenshots_of_every_page(page: Page, fresh_server: Server) -> None:
     """docs/screenshots/*.png, from a data folder of their own so only their entries show."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    welcome = page.locator(".wb-welcome")  # an empty data folder: the first-run welcome
+    expect(welcome).to_be_visible()
+    expect(welcome).to_contain_text(str(fresh_server.data_dir))
+    full_screenshot(page, SCREENSHOTS / "welcome.png")
+    page.locator(".wb-welcome-start").click()
+    expect(welcome).to_be_hidden()
     go(page, "start")
     full_screenshot(page, SCREENSHOTS / "start.png")
 
@@ -410,6 +416,6 @@ def test_screenshots_of_every_page(page: Page, fresh_server: Server) -> None:
     expect(root.locator(".wb-examples li").first).to_be_visible()
     full_screenshot(page, SCREENSHOTS / "win.png")
 
-    for name in ("start", "mood", "thought_record", "win"):
+    for name in ("welcome", "start", "mood", "thought_record", "win"):
         shot = SCREENSHOTS / f"{name}.png"
         assert shot.stat().st_size > 10_000, shot

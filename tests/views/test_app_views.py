@@ -236,3 +236,25 @@ def test_single_tool_page(store):
     one = App(store, start="win", tools=("win",))
     assert set(one.nav_buttons) == {"start", "win"}
     assert "wb-page-win" in one.content.children[0]._dom_classes
+
+
+def test_first_run_welcome_and_choosing_what_to_track(store):
+    app = App(store)
+    assert "wb-welcome" in app.welcome._dom_classes
+    assert str(store.data_dir) in app.welcome.children[0].value
+    app.welcome.choices["thought_record"].value = False
+    app.welcome.choices["checkin"].value = False
+    app.welcome.start.click()
+    assert app.welcome.layout.display == "none"
+    assert app.nav_buttons["thought_record"].layout.display == "none"
+    assert app.nav_buttons["mood"].layout.display is None
+    assert app.nav_buttons["progress"].layout.display is None
+    again = App(store)  # the next time: no welcome, the same choice
+    assert not again.welcome.children
+    assert again.nav_buttons["checkin"].layout.display == "none"
+    assert store.settings() == {"welcomed": True, "tools": ["mood", "win", "session"]}
+
+
+def test_no_welcome_when_there_is_data_already(store):
+    store.add("mood", {"mood": 5})
+    assert not App(store).welcome.children

@@ -41,18 +41,49 @@ class App(w.VBox):
             button.on_click(lambda _, k=kind: self.show(k))
             self.nav_buttons[kind] = button
             nav.append(button)
+        # Light or dark: the page's script follows the system and flips on this button
+        # (aria-pressed = dark); the choice lasts as long as the page, stored nowhere.
+        self.theme_button = w.Button(description="Dark theme", layout=w.Layout(width="auto"),
+                                     tooltip="Switch between a light and a dark page")
+        self.theme_button.add_class("wb-theme-toggle")
         brand = w.HTML('<span class="wb-brand">Between Sessions</span>')
-        bar = w.HBox([brand, w.HBox(nav, layout=w.Layout(flex_flow="row wrap")), self.help_button],
+        bar = w.HBox([brand, w.HBox(nav, layout=w.Layout(flex_flow="row wrap")), self.help_button,
+                      self.theme_button],
                      layout=w.Layout(flex_flow="row wrap", align_items="center"))
         bar.add_class("wb-bar")
         self.reach_out = w.HTML()
         self.reach_out.add_class("wb-reach-out")
         self.content = w.VBox()
         self.content.add_class("wb-content")
-        super().__init__([bar, self.crisis, self.reach_out, self.content])
+        self.welcome = self._welcome(start, tools)
+        super().__init__([bar, self.crisis, self.reach_out, self.welcome, self.content])
         self.add_class("wb-app")
         self.current = ""
         self.show(start)
+
+    def _welcome(self, start: str, tools: tuple[str, ...]) -> w.Widget:
+        """The first-run welcome (the full app on an empty folder), and what the person tracks."""
+        try:
+            settings = self.store.settings()
+            first_run = (start == "start" and tools == TOOLS and not settings.get("welcomed")
+                         and not self.store.has_entries())
+        except Exception:  # noqa: BLE001 - a settings file that cannot be read must not block
+            log.exception("settings could not be read")
+            settings, first_run = {}, False
+        self.track(settings.get("tools"))
+        if not first_run:
+            return w.VBox()
+        from workbook.ui.welcome import Welcome
+
+        return Welcome(self.store, on_done=self.track)
+
+    def track(self, kinds: list[str] | None) -> None:
+        """Show only the exercises the person chose to track (all when they have not chosen)."""
+        from workbook.ui.welcome import TRACKABLE
+
+        for kind, button in self.nav_buttons.items():
+            hidden = bool(kinds) and kind in TRACKABLE and kind not in kinds
+            button.layout.display = "none" if hidden else None
 
     def page(self, kind: str) -> w.Widget:
         """A tool's page, built the first time it is opened."""
@@ -87,9 +118,9 @@ class App(w.VBox):
         page.after_save.append(lambda _id: self.check_rules())
         return page
 
-    def show(self, kind: str) -> None:
+    def show(self, kind: str, prefill: dict[str, Any] | None = None) -> None:
         """Open a tool: its form is on screen first, then its list and chart are filled in."""
-        if kind == self.current:
+        if kind == self.current and not prefill:
             return
         try:
             page = self.page(kind)
@@ -107,6 +138,8 @@ class App(w.VBox):
             else:
                 button.remove_class("wb-current")
         self.current = kind
+        if prefill:
+            page.form.prefill(prefill)
         if hasattr(page, "refresh"):
             page.refresh()
 
@@ -114,8 +147,7 @@ class App(w.VBox):
         """Open a tool with a new entry started from `prefill` (one click from a session)."""
         if kind not in self.nav_buttons:
             return
-        self.show(kind)
-        self.pages[kind].form.prefill(prefill)
+        self.show(kind, prefill)
 
     def check_rules(self, today: dt.date | None = None) -> list:
         """Run the 'when to reach out' rules on what is saved; show any that apply."""

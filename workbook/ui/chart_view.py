@@ -3,10 +3,15 @@
 Voila ships JupyterLab's Vega renderer, so nothing is fetched from anywhere else; drawing in
 the browser keeps saves fast and the kernel small (no drawing engine in the kernel). Reports,
 which must stand alone, draw SVG instead (`workbook.ui.pages.chart_html`).
+
+No one needs to read a chart: each has its one-sentence summary beside it and, under it, a
+"Show as a table" disclosure with the chart's own data (`chart_table`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Any
 
 import ipywidgets as w
@@ -16,27 +21,186 @@ from workbook.ui.text import esc
 MIMETYPE = "application/vnd.vegalite.v5+json"
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # names the dialect; never fetched
 EMBED = {"actions": False, "renderer": "svg"}
+# What Vega's "dark" theme changes (the page's renderer applies it when the page is dark), set
+# to the light values: a chart is drawn the same in either theme, and the stylesheet darkens it
+# as a whole, so one switched later matches one drawn later.
+NEUTRAL_CONFIG = {
+    "background": "white",
+    "view": {"stroke": None},
+    "title": {"color": "#222", "subtitleColor": "#333"},
+    "axis": {"domainColor": "#888", "tickColor": "#888", "gridColor": "#e6e6e6",
+             "labelColor": "#333", "titleColor": "#333"},
+    "legend": {"labelColor": "#333", "titleColor": "#333"},
+    "style": {"guide-label": {"fill": "#333"}, "guide-title": {"fill": "#333"}},
+}
+TABLE_ROWS = 400  # a longer table shows its latest rows (the whole history is in the data folder)
+POSITION = ("x", "y", "x2", "y2", "theta", "text")
+
+
+def _merged(base: dict, over: dict) -> dict:
+    """`base` with `over` on top, nested dicts merged (over wins)."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(
+            out.get(key), dict) else value
+    return out
 
 
 def spec_for_page(chart: Any) -> dict:
     """The chart's spec as the page's renderer takes it (no download menu, drawn as SVG)."""
     spec = chart.to_dict(validate=False)  # the chart functions' tests check the schema
     spec["$schema"] = SCHEMA
+    spec["config"] = _merged(NEUTRAL_CONFIG, spec.get("config") or {})
     return spec
 
 
+# -- the table view --------------------------------------------------------------------------
+def _text(title: Any) -> str:
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(str(t) for t in title)
+    return str(title or "")
+
+
+def _views(spec: dict, data: Any = None, panel: str = "") -> list[tuple[Any, dict, Any, str]]:
+    """(data, encoding, mark, panel title) of every single view in a layered or concatenated spec."""
+    data = spec.get("data", data)
+    found = []
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for part in spec.get(key) or []:
+            inner = _text(part.get("title")) if key != "layer" else ""
+            found += _views(part, data, inner or panel)
+    if "mark" in spec and "encoding" in spec:
+        found.append((data, spec["encoding"], spec["mark"], panel))
+    return found
+
+
+def _rows(data: Any, datasets: dict) -> list[dict] | None:
+    if isinstance(data, dict):
+        if "values" in data and isinstance(data["values"], list):
+            return data["values"]
+        if "name" in data:
+            return datasets.get(data["name"])
+    return None
+
+
+def _humane(field: str) -> str:
+    return field.replace("_", " ").strip().capitalize()
+
+
+def _cell(value: Any, kind: str, unit: str) -> tuple[str, bool]:
+    """A value as the table shows it, and whether it is a number (right-aligned)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "", False
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), False
+    if isinstance(value, int | float):
+        number = float(value)
+        return (str(int(number)) if number.is_integer() else f"{number:.1f}"), True
+    text = str(value)
+    if kind == "temporal":
+        try:
+            day = dt.date.fromisoformat(text[:10])
+        except ValueError:
+            return text, False
+        if unit.startswith("yearmonth") and "date" not in unit:
+            return f"{day:%b %Y}", False
+        if unit == "year":
+            return f"{day:%Y}", False
+        return f"{day:%a} {day.day} {day:%b %Y}" + (f", {text[11:16]}" if len(text) > 10 else ""), False
+    return text, False
+
+
+def chart_table(spec: dict | None, limit: int = TABLE_ROWS) -> str:
+    """The data drawn in a chart as HTML tables (every value escaped), one per data set.
+
+    A view counts as data when a field is on its x axis (or angle): reference bands and
+    lines drawn across the plot, and the text labels on them, are the chart's furniture.
+    """
+    if not spec:
+        return ""
+    datasets = spec.get("datasets") or {}
+    title = _text(spec.get("title"))
+    tables: dict[int, dict] = {}  # by id of the rows list: several layers share one data set
+    for data, encoding, _mark, panel in _views(spec):
+        rows = _rows(data, datasets)
+        x = encoding.get("x") or encoding.get("theta") or {}
+        if not rows or not isinstance(x, dict) or "field" not in x:
+            continue
+        table = tables.setdefault(id(rows), {"rows": rows, "columns": {}, "panel": panel})
+        channels = [encoding.get(c) for c in POSITION]
+        tips = encoding.get("tooltip") or []
+        channels += tips if isinstance(tips, list) else [tips]
+        colour = encoding.get("color")
+        if isinstance(colour, dict) and colour.get("scale", {}) is not None:
+            channels.append(colour)
+        for channel in channels:
+            if not isinstance(channel, dict) or not isinstance(channel.get("field"), str):
+                continue
+            field = channel["field"]
+            column = table["columns"].setdefault(
+                field, {"title": "", "type": channel.get("type", ""), "unit": ""})
+            named = channel.get("title")
+            if isinstance(named, str) and named and not column["title"]:
+                column["title"] = named
+            if isinstance(channel.get("timeUnit"), str):
+                column["unit"] = channel["timeUnit"]
+    if not tables:
+        return ""
+    ordered = sorted(tables.values(), key=lambda t: -len(t["columns"]) * len(t["rows"]))
+    parts = []
+    for number, table in enumerate(ordered, start=1):
+        parts.append(_table_html(table, title, number, len(ordered), limit))
+    subtitle = spec.get("title", {}).get("subtitle") if isinstance(spec.get("title"), dict) else None
+    key = f'<p class="wb-help">{esc(_text(subtitle))}</p>' if subtitle else ""
+    return ('<details class="wb-table-view"><summary>Show as a table</summary>'
+            + key + "".join(parts) + "</details>")
+
+
+def _table_html(table: dict, title: str, number: int, count: int, limit: int) -> str:
+    columns = table["columns"]
+    # what each row is about (a day, a week, a name) first, as the row's header; then the numbers
+    names = sorted(columns, key=lambda n: columns[n]["type"] == "quantitative")
+    caption = " · ".join(t for t in (title, table["panel"] if table["panel"] != title else "") if t)
+    if count > 1:
+        caption = f"{caption} ({number} of {count})" if caption else f"Table {number} of {count}"
+    head = "".join(f'<th scope="col">{esc(columns[n]["title"] or _humane(n))}</th>' for n in names)
+    rows = table["rows"]
+    shown = rows[-limit:] if len(rows) > limit else rows
+    body = []
+    for row in shown:
+        cells = []
+        for index, name in enumerate(names):
+            text, number_cell = _cell(row.get(name), columns[name]["type"], columns[name]["unit"])
+            tag = "th" if index == 0 else "td"
+            scope = ' scope="row"' if index == 0 else ""
+            css = ' class="wb-num"' if number_cell else ""
+            cells.append(f"<{tag}{scope}{css}>{esc(text)}</{tag}>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    note = ""
+    if len(rows) > limit:
+        note = (f'<p class="wb-help">The latest {limit} of {len(rows):,} rows. Every entry is in '
+                "your data folder (My data).</p>")
+    return (f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>{note}")
+
+
 class ChartView(w.VBox):
-    """One chart (`wb-chart`) with its plain-language summary (`wb-chart-summary`) beside it."""
+    """One chart (`wb-chart`) with its plain-language summary (`wb-chart-summary`) beside it
+    and its data as a table under it (`wb-chart-table`)."""
 
     def __init__(self) -> None:
         self.out = w.Output(layout=w.Layout(min_width="0", flex="0 1 auto"))
         self.out.add_class("wb-chart-canvas")
         self.summary = w.HTML(layout=w.Layout(flex="1 1 200px"))
         self.summary.add_class("wb-chart-summary")
+        self.table = w.HTML()
+        self.table.add_class("wb-chart-table")
         self.spec: dict | None = None
         row = w.HBox([self.out, self.summary],
                      layout=w.Layout(flex_flow="row wrap", align_items="center"))
-        super().__init__([row])
+        super().__init__([row, self.table])
         self.add_class("wb-chart")
 
     def draw(self, chart: Any, summary: str) -> None:
@@ -50,12 +214,14 @@ class ChartView(w.VBox):
                              "data": {MIMETYPE: spec, "text/plain": summary},
                              "metadata": {MIMETYPE: {"embed_options": EMBED}}},)
         self.summary.value = f"<p>{esc(summary)}</p>"
+        self.table.value = chart_table(spec)
 
     def message(self, text: str) -> None:
         """No chart (too little data yet): a friendly sentence instead of an empty axis."""
         self.spec = None
         self.out.outputs = ()
         self.summary.value = f'<p class="wb-empty">{esc(text)}</p>'
+        self.table.value = ""
 
     @property
     def shown(self) -> dict | None:

@@ -1,0 +1,60 @@
+"""The first run: what happens to what you write, what to track, and a way to look around first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as w
+
+from workbook.store import Store
+from workbook.ui.text import esc
+
+TRACKABLE = {
+    "mood": "Mood check-ins: a slider a day, about ten seconds",
+    "thought_record": "Thought records, for when a thought hurts",
+    "win": "Small wins, however small",
+    "session": "Treatment sessions: notes before and after",
+    "checkin": "PHQ-9 and GAD-7 check-ins, every two weeks or so",
+}
+
+
+class Welcome(w.VBox):
+    """Shown once, above Start here, until the person chooses what to track (`wb-welcome`)."""
+
+    def __init__(self, store: Store, on_done: Callable[[list[str]], None]):
+        self.store = store
+        self.on_done = on_done
+        text = w.HTML(
+            '<div class="wb-welcome-box"><h2 class="wb-title">Welcome</h2>'
+            "<p>Everything you write here stays on this computer, in a folder you can open "
+            "yourself:</p>"
+            f"<p><code>{esc(store.data_dir)}</code></p>"
+            "<p>Nothing is sent anywhere and nobody else reads it, unless you choose to share a "
+            "copy with your therapist. It is plain files you own; a copy is kept each day in "
+            "case something goes wrong.</p>"
+            "<p><strong>What would you like to track?</strong> You can change this later in "
+            "<code>settings.yaml</code> in that folder.</p></div>")
+        self.choices = {}
+        boxes = []
+        for kind, label in TRACKABLE.items():
+            box = w.Checkbox(value=True, description=label, indent=False,
+                             layout=w.Layout(width="auto"))
+            box.add_class(f"wb-track-{kind}")
+            self.choices[kind] = box
+            boxes.append(box)
+        self.start = w.Button(description="Start", button_style="primary",
+                              layout=w.Layout(width="auto"))
+        self.start.add_class("wb-welcome-start")
+        self.start.on_click(lambda _: self.finish())
+        demo = w.HTML(
+            '<p class="wb-help">Want to look around first? Close this page and run '
+            "<code>workbook demo</code>: it opens the workbook with a year of made-up entries, in "
+            "a separate folder, so your own stays empty until you begin.</p>")
+        super().__init__([text, *boxes, self.start, demo])
+        self.add_class("wb-welcome")
+
+    def finish(self) -> None:
+        chosen = [kind for kind, box in self.choices.items() if box.value] or ["mood"]
+        self.store.save_settings({"welcomed": True, "tools": chosen})
+        self.layout.display = "none"
+        self.on_done(chosen)
