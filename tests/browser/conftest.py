@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the helpers beside this file, whatever the import mode
@@ -43,6 +44,10 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1000, "height": 900}
 ACTION_TIMEOUT_MS = 20_000     # every later wait (a save, a chart drawn in the kernel)
 TEST_TIMEOUT_S = 180           # per test (pytest-timeout)
+
+# A kernel round trip (a click, then the page changes) can wait behind a chart being drawn on
+# this 2-core machine while other tests run: every expectation gets the same room as a wait.
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 
 # -- marking -----------------------------------------------------------------------------

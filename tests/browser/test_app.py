@@ -90,8 +90,8 @@ def test_start_page_and_crisis_panel_from_every_page(page: Page) -> None:
     for kind in kinds:
         go(page, kind)
         expect(crisis).to_be_hidden()
-        help_button.click()  # one click
-        expect(crisis).to_be_visible()
+        help_button.click()  # one click (the kernel may still be drawing the page's charts)
+        expect(crisis).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)
         expect(crisis).to_contain_text("988")
         help_button.click()  # and it closes again
         expect(crisis).to_be_hidden()

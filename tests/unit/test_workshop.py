@@ -364,10 +364,10 @@ def test_pool_refills_only_while_there_is_room_and_the_rest_is_refused():
     assert len(km.list_kernel_ids()) == 4
     km._pools["nb"].clear()
     with pytest.raises(web.HTTPError) as refused:
-        asyncio.run(km.start_kernel())
+        run_async(km.start_kernel())
     assert refused.value.status_code == 503
     km.kernels.pop()  # a page closed (or was culled): room for one more
-    asyncio.run(km.start_kernel())
+    run_async(km.start_kernel())
     assert len(km.list_kernel_ids()) == 4
 
 
@@ -389,3 +389,12 @@ def test_the_server_is_standalone_voila_with_each_option_once(tmp_path):
                      "--MappingKernelManager.cull_idle_timeout=1200", "--Voila.ip=127.0.0.1"):
         assert expected in args
     assert args[0] == str(tmp_path / "workshop.ipynb")  # one notebook: no tree, no other notebook
+
+
+def run_async(coroutine):
+    """Run a coroutine on a loop of its own, in a thread: the browser tiers' Playwright may hold
+    this thread's event loop for the whole test session."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
