@@ -271,18 +271,7 @@ class Store:
             text = known[2] + _csv_text(header, appended, with_header=False)
         else:
             text = _csv_text(header, rows)
-        path = self.path(kind)
-        fd, tmp = tempfile.mkstemp(prefix=f".{kind}.", suffix=".tmp", dir=self.data_dir)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(self.data_dir)
+        _write_text(self.path(kind), text)
         before, signature = signature, self._signature(kind)
         self._cache[kind] = (signature, list(header), list(rows), [])
         self._texts[kind] = (signature, list(header), text)
@@ -622,16 +611,7 @@ class Store:
         with FileLock(str(self.data_dir / f".{SETTINGS_FILE}.lock"), timeout=LOCK_TIMEOUT_S):
             merged = {**self.settings(), **dict(changes)}
             text = yaml.safe_dump(merged, allow_unicode=True, sort_keys=True)
-            fd, tmp = tempfile.mkstemp(prefix=".settings.", suffix=".tmp", dir=self.data_dir)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, self.data_dir / SETTINGS_FILE)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            _write_text(self.data_dir / SETTINGS_FILE, text)
         return merged
 
     def has_entries(self) -> bool:
