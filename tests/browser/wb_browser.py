@@ -61,11 +61,14 @@ def _drain(stream, sink: list[str]) -> None:
     stream.close()
 
 
-def start_server(data_dir: Path) -> Server:
-    """`workbook serve` on a free port; returns once the page answers HTTP 200."""
+def start_server(data_dir: Path, tool: str = "app") -> Server:
+    """`workbook serve` on a free port; returns once the page answers HTTP 200.
+
+    `tool` serves one notebook instead of the app (`therapist`, `review`, ...).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [str(WORKBOOK), "serve", "--no-browser", "--port", str(_free_port()),
-               "--data-dir", str(data_dir)]
+               "--data-dir", str(data_dir), "--tool", tool]
     env = {k: v for k, v in os.environ.items() if k != "WORKBOOK_DATA_DIR"}
     proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, encoding="utf-8",
