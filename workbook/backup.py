@@ -11,9 +11,10 @@ import datetime as dt
 import io
 import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
+
+from workbook.files import atomic_write, replacing
 
 BACKUP_DIR = "backups"
 KEEP_DAYS = 14
@@ -31,18 +32,10 @@ def data_files(data_dir: Path) -> list[Path]:
 
 def _write_zip(files: list[Path], target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".backup.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for path in files:
-                    archive.write(path, arcname=path.name)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(target) as handle:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in files:
+                archive.write(path, arcname=path.name)
     return target
 
 
@@ -90,12 +83,7 @@ def restore(data_dir: str | os.PathLike, source: str | os.PathLike) -> list[str]
         _write_zip(current, data_dir / BACKUP_DIR / f"before-restore-{stamp}.zip")
     data_dir.mkdir(parents=True, exist_ok=True)
     for name, data in contents.items():
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=data_dir)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, data_dir / name)
+        atomic_write(data_dir / name, data)
     return sorted(contents)
 
 

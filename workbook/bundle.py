@@ -21,7 +21,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ import pandas as pd
 
 from workbook import __version__, analysis, exercises, report, rules
 from workbook.exercises import Exercise
+from workbook.files import atomic_write
 from workbook.store import Store
 
 FORMAT = "between-sessions-bundle"
@@ -284,16 +284,7 @@ def _write_zip(out: str | os.PathLike | IO[bytes], files: Mapping[str, bytes], m
         return
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, data)
 
 
 # -- reading ---------------------------------------------------------------------------------------

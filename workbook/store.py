@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import io
 import os
-import tempfile
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from filelock import FileLock
 
 from workbook import exercises
 from workbook.exercises import Exercise, FieldError
+from workbook.files import atomic_write
 
 if TYPE_CHECKING:  # pandas is imported when first needed: the start page does not need it
     import pandas as pd
@@ -271,7 +271,7 @@ class Store:
             text = known[2] + _csv_text(header, appended, with_header=False)
         else:
             text = _csv_text(header, rows)
-        _write_text(self.path(kind), text)
+        atomic_write(self.path(kind), text)
         before, signature = signature, self._signature(kind)
         self._cache[kind] = (signature, list(header), list(rows), [])
         self._texts[kind] = (signature, list(header), text)
@@ -513,7 +513,7 @@ class Store:
             try:
                 self._check_fits(kind, previous)
                 folder.mkdir(parents=True, exist_ok=True)
-                _write_text(target, text)
+                atomic_write(target, text)
             except BaseException:
                 if previous is None:
                     del self.catalog[kind]
@@ -564,7 +564,7 @@ class Store:
         target = folder / f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}"
         folder.mkdir(parents=True, exist_ok=True)
         if not target.exists():
-            _write_text(target, text)
+            atomic_write(target, text)
         return target.name
 
     def assignments(self) -> list[str]:
@@ -611,7 +611,7 @@ class Store:
         with FileLock(str(self.data_dir / f".{SETTINGS_FILE}.lock"), timeout=LOCK_TIMEOUT_S):
             merged = {**self.settings(), **dict(changes)}
             text = yaml.safe_dump(merged, allow_unicode=True, sort_keys=True)
-            _write_text(self.data_dir / SETTINGS_FILE, text)
+            atomic_write(self.data_dir / SETTINGS_FILE, text)
         return merged
 
     def has_entries(self) -> bool:
@@ -622,21 +622,6 @@ class Store:
 def _same_exercise(a: Exercise, b: Exercise) -> bool:
     """The same declaration, wherever each was read from."""
     return dataclasses.replace(b, source=a.source) == a
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Replace a small text file atomically: write a temporary file, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 def _find(rows: list[dict[str, str]], entry_id: str) -> int:
@@ -659,16 +644,3 @@ def _join(fields: list[str], delimiter: str) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(fields)
     return buffer.getvalue()
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -26,7 +26,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -36,6 +35,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from filelock import FileLock
 
+from workbook.files import atomic_write
 from workbook.store import ENV_VAR, Store, default_data_dir
 
 SECRET_BYTES = 24            # 192 random bits per link (the promise is at least 128)
@@ -150,17 +150,7 @@ def _now() -> str:
 def _write_private(path: Path, text: str, mode: int = 0o600) -> None:
     """Write a file atomically, readable only by its owner from the first byte."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text, mode=mode)
 
 
 class Workshop:
