@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8866
 
-.PHONY: run test test-fast lint bench clean browser
+.PHONY: run demo test test-fast lint bench clean browser
 .PHONY: hub hub-deps
 
 $(STAMP): pyproject.toml
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 ## Start the workbook in your browser (data in your per-user data folder).
 run: $(STAMP)
 	$(BIN)/workbook serve --port $(PORT)
+
+## The workbook with a year of made-up entries, in a folder of its own (yours stays empty).
+demo: $(STAMP)
+	$(BIN)/workbook demo --port $(PORT)
 
 ## Every test tier: unit, views, notebooks, and Chromium against a real Voila server.
 test: $(STAMP) browser

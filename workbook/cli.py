@@ -97,6 +97,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         counts = sample.generate(store, sample.ONE_YEAR, seed=args.seed)
         print(f"Made a year of sample entries in {data_dir}: "
               + ", ".join(f"{n} {kind}" for kind, n in counts.items()), file=sys.stderr)
+    store.save_settings({"sample": True})  # the page says it is sample data, on every page
     print("This is sample data, not yours. Your own workbook: workbook serve (or make run).",
           file=sys.stderr)
     args.data_dir, args.tool = str(data_dir), "app"

@@ -628,7 +628,8 @@ def _find(rows: list[dict[str, str]], entry_id: str) -> int:
     for index, row in enumerate(rows):
         if row.get("id") == entry_id:
             return index
-    raise KeyError(f"No entry with id {entry_id!r}; it may have been deleted in another window.")
+    raise KeyError("That entry is not there any more; it may have been deleted in another window "
+                   "or tab.")
 
 
 def _csv_text(header: list[str], rows: list[dict[str, str]], with_header: bool = True) -> str:

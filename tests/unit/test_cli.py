@@ -33,6 +33,17 @@ def test_demo_fills_its_own_folder_and_serves_it(tmp_path, monkeypatch):
     assert (tmp_path / "demo" / "mood.csv").read_bytes() == before  # kept between runs
 
 
+def test_the_demo_page_says_it_is_sample_data_and_ones_own_does_not(tmp_path, monkeypatch):
+    from workbook.store import Store
+    from workbook.ui.app import App
+
+    monkeypatch.setattr(cli, "serve", lambda args: 0)
+    cli.main(["demo", "--no-browser", "--data-dir", str(tmp_path / "demo")])
+    note = App(Store(tmp_path / "demo")).sample_note.value
+    assert "Sample data" in note and "make run" in note
+    assert App(Store(tmp_path / "mine")).sample_note.value == ""
+
+
 def test_voila_runs_standalone_without_tracebacks_and_culls_closed_tabs():
     command = " ".join(cli.voila_command(Path("app.ipynb"), 8866, False))
     assert "--VoilaConfiguration.show_tracebacks=False" in command

@@ -111,7 +111,7 @@ def test_empty_checkin_is_refused(app, store):
     app.show("checkin")
     page = app.pages["checkin"]
     page.form.save_button.click()
-    assert "answer at least one question" in page.form.feedback.error.value
+    assert "Answer any one question" in page.form.feedback.error.value
     assert store.load("checkin").empty
 
 

@@ -42,8 +42,14 @@ class FieldError(ValueError):
 
     def __init__(self, field_name: str, label: str, reason: str):
         self.field = field_name
+        self.label = label
         self.reason = reason
-        super().__init__(f"{label} ({field_name}): {reason}")
+        super().__init__(f"{label} ({field_name}): {reason}" if label else reason)
+
+    @property
+    def plain(self) -> str:
+        """The message as the page says it: the field's label, never its column name."""
+        return f"{self.label}: {self.reason}" if self.label else self.reason
 
 
 class DefinitionError(ValueError):
@@ -135,7 +141,7 @@ class Field:
             try:
                 value = float(value.strip().replace(",", "."))
             except ValueError:
-                raise self._fail(f"should be a number, like 7 or 6.5 ({value!r}).") from None
+                raise self._fail(f"should be a number, like 7 or 6.5 (not “{str(value)[:40]}”).") from None
         if not isinstance(value, (int, float)) or not math.isfinite(value):
             raise self._fail("should be a number.")
         value = float(value)
@@ -321,8 +327,8 @@ class Exercise:
                 raise FieldError(f.name, f.label, "is needed to save.")
             cleaned[f.name] = value
         if all(v is None for v in cleaned.values()):
-            raise FieldError(self.fields[0].name, self.fields[0].label,
-                             "nothing is filled in yet; answer at least one question.")
+            raise FieldError(self.fields[0].name, "",
+                             "Nothing is filled in yet. Answer any one question, then Save.")
         return cleaned
 
 

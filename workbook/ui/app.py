@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from workbook.store import Store, default_data_dir
 from workbook.ui.help import CrisisPanel, StartPage
-from workbook.ui.text import esc
+from workbook.ui.text import esc, hosted
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,15 @@ class App(w.VBox):
         self.content = w.VBox()
         self.content.add_class("wb-content")
         self.welcome = self._welcome(start, tools)
-        super().__init__([bar, self.crisis, self.reach_out, self.welcome, self.content])
+        self.sample_note = w.HTML()
+        if self.settings.get("sample"):
+            self.sample_note.value = (
+                '<div class="wb-sample-note" role="note"><strong>Sample data.</strong> Everything '
+                "here is made up, so you can look around and try things. It is kept apart from your "
+                "own workbook, which starts empty: close this and run <code>make run</code> (or "
+                "<code>workbook serve</code>) when you want to begin.</div>")
+        super().__init__([bar, self.sample_note, self.crisis, self.reach_out, self.welcome,
+                          self.content])
         self.add_class("wb-app")
         self.current = ""
         self.show(start)
@@ -70,6 +78,7 @@ class App(w.VBox):
         except Exception:  # noqa: BLE001 - a settings file that cannot be read must not block
             log.exception("settings could not be read")
             settings, first_run = {}, False
+        self.settings = settings
         self.track(settings.get("tools"))
         if not first_run:
             return w.VBox()
@@ -93,7 +102,7 @@ class App(w.VBox):
 
     def _build(self, kind: str) -> w.Widget:
         if kind == "start":
-            return StartPage()
+            return StartPage(hosted=hosted(self.store))
         if kind == "progress":
             from workbook.ui.dashboard import ProgressPage
 
@@ -107,7 +116,7 @@ class App(w.VBox):
         if kind == "data":
             from workbook.ui.data_page import DataPage
 
-            return DataPage(self.store)
+            return DataPage(self.store, on_track=self.track)
         from workbook.ui.pages import page_class
         from workbook.ui.treatment import SessionPage
 
@@ -126,9 +135,10 @@ class App(w.VBox):
             page = self.page(kind)
         except Exception as exc:  # noqa: BLE001 - never a lost traceback
             log.exception("could not open %s", kind)
-            self.reach_out.value = (f'<div class="wb-problem" role="alert">That page could not be '
-                                    f"opened ({esc(type(exc).__name__)}: {esc(exc)}). Everything "
-                                    "saved is safe; try again, or another page.</div>")
+            self.reach_out.value = ('<div class="wb-problem" role="alert">That page did not open. '
+                                    "Everything you saved is safe. Try it again, or choose another "
+                                    "page. (For whoever helps you with it: "
+                                    f"{esc(type(exc).__name__)}: {esc(exc)})</div>")
             return
         self.content.children = [page]
         for name, button in self.nav_buttons.items():
@@ -159,8 +169,11 @@ class App(w.VBox):
                                     self.store.load("checkin"), today=today, thresholds=thresholds)
         except Exception as exc:  # noqa: BLE001 - the rules must never break saving
             log.exception("rules failed")
-            self.reach_out.value = (f'<div class="wb-problem">The check for when to reach out could '
-                                    f"not run ({esc(exc)}). Your entry is saved.</div>")
+            self.reach_out.value = ('<div class="wb-problem">Your entry is saved. The check that '
+                                    "suggests when to contact your care team could not run this "
+                                    "time, so trust how you feel: if things are getting harder, "
+                                    "contact them, and use <em>Get help now</em> if you are not safe. "
+                                    f"({esc(exc)})</div>")
             return []
         if not alerts:
             self.reach_out.value = ""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Callable
 
 import ipywidgets as w
 
 from workbook import backup
 from workbook.store import Store
 from workbook.ui.form import Feedback
-from workbook.ui.text import esc
+from workbook.ui.text import esc, hosted
 
 
 def download_link(data: bytes, filename: str, mimetype: str, label: str) -> str:
@@ -77,12 +78,51 @@ class RemindersPanel(w.VBox):
         self.feedback.ok("Your calendar file is ready: save it, then open it to add the dates.")
 
 
+class TrackPanel(w.VBox):
+    """What the person tracks (`wb-tracking`): the welcome's choice, changed at any time."""
+
+    def __init__(self, store: Store, on_change: Callable[[list[str]], None] | None = None):
+        from workbook.ui.welcome import TRACKABLE
+
+        self.store = store
+        self.on_change = on_change
+        chosen = store.settings().get("tools") or list(TRACKABLE)
+        intro = w.HTML(
+            '<h2 class="wb-title">What I track</h2><p class="wb-intro">Only the ticked tools are '
+            "in the menu at the top. Hiding one deletes nothing: its entries stay, and come back "
+            "when you tick it again.</p>")
+        self.boxes = {}
+        for kind, label in TRACKABLE.items():
+            box = w.Checkbox(value=kind in chosen, description=label, indent=False,
+                             layout=w.Layout(width="auto"))
+            box.add_class(f"wb-tracking-{kind}")
+            self.boxes[kind] = box
+        self.save_button = w.Button(description="Save my choice", layout=w.Layout(width="auto"))
+        self.save_button.add_class("wb-tracking-save")
+        self.feedback = Feedback()
+        self.save_button.on_click(self.feedback.guard(lambda _: self.save()))
+        super().__init__([intro, *self.boxes.values(), self.save_button, self.feedback])
+        self.add_class("wb-tracking")
+
+    def save(self) -> list[str]:
+        chosen = [kind for kind, box in self.boxes.items() if box.value]
+        if not chosen:
+            self.feedback.fail("Tick at least one tool, so there is somewhere to write. "
+                               "Nothing was changed.")
+            return []
+        self.store.save_settings({"welcomed": True, "tools": chosen})
+        if self.on_change:
+            self.on_change(chosen)
+        self.feedback.ok("Saved. The menu at the top now shows what you ticked.")
+        return chosen
+
+
 class DataPage(w.VBox):
     """Everything about the person's own files, in one place (`wb-page-data`)."""
 
     title = "My data"
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, on_track: Callable[[list[str]], None] | None = None):
         from workbook.ui.import_panel import ImportPanel
         from workbook.ui.share_panel import SharePanel
 
@@ -92,11 +132,22 @@ class DataPage(w.VBox):
         self.share = SharePanel(store)
         self.importer = ImportPanel(store)
         self.reminders = RemindersPanel(store)
-        super().__init__([self.where, self.reminders, self.share, self.importer])
+        self.tracking = TrackPanel(store, on_change=on_track)
+        super().__init__([self.where, self.reminders, self.tracking, self.share, self.importer])
         self.add_class("wb-page")
         self.add_class("wb-page-data")
 
     def refresh(self) -> None:
+        if hosted(self.store):
+            self.where.value = (
+                '<h2 class="wb-title">My data</h2>'
+                "<p>What you write is kept in a private folder for this workshop, on the "
+                "facilitator's computer; only your link opens it. The facilitator never sees your "
+                "entries.</p><p class='wb-help'>To keep them after the workshop, use <em>Take my "
+                "entries home</em> at the top of the page: you get a zip of plain CSV files you can "
+                "open in a spreadsheet or carry on with in your own copy of Between Sessions.</p>"
+            )
+            return
         backups = backup.list_backups(self.store.data_dir)
         recent = ", ".join(esc(p.stem) for p in backups[-3:]) or "none yet"
         self.where.value = (
@@ -105,5 +156,6 @@ class DataPage(w.VBox):
             f"you can open in a spreadsheet:</p><p><code>{esc(self.store.data_dir)}</code></p>"
             "<p class='wb-help'>A copy of the folder is made each day you open the workbook "
             f"(the last {backup.KEEP_DAYS} days are kept, in <code>backups</code>; latest: {recent}). "
-            "To restore one, close the workbook and run <code>workbook restore DATE</code>.</p>"
+            "To put one back, close the workbook and run <code>workbook restore DATE</code>; what "
+            "is there now is backed up first.</p>"
         )

@@ -49,20 +49,24 @@ class Feedback(w.VBox):
             try:
                 return action(*args)
             except FieldError as exc:
-                self.fail(f"Not saved yet. {exc.args[0]} Everything you typed is still here.")
+                if exc.label:
+                    self.fail(f"Not saved yet. {exc.plain} Everything you typed is still here.")
+                else:  # the form as a whole, e.g. nothing filled in
+                    self.fail(exc.plain)
             except KeyError as exc:
                 self.fail(f"{exc.args[0]} Everything you typed is still here.")
             except OSError as exc:
                 log.exception("could not write")
                 self.fail(
-                    "Not saved: the data folder could not be written "
-                    f"({exc.strerror or exc}). Everything you typed is still here; "
-                    "try again, or check the folder has space and can be written."
+                    "Not saved yet: the data folder could not be written to "
+                    f"({exc.strerror or exc}). Everything you typed is still here. "
+                    "Check that the disk has space and the folder can be written, then Save again."
                 )
             except Exception as exc:  # noqa: BLE001 - any error must reach the page
                 log.exception("callback failed")
-                self.fail(f"Something went wrong ({type(exc).__name__}: {exc}). "
-                          "Everything you typed is still here.")
+                self.fail("That did not work. Everything you typed is still here, and what was "
+                          "saved before is safe; please try again in a moment. "
+                          f"(For whoever helps you with it: {type(exc).__name__}: {exc})")
             return None
 
         return run

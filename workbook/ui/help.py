@@ -9,7 +9,7 @@ import mistune
 
 from workbook.exercises import content
 from workbook.store import Store
-from workbook.ui.text import esc
+from workbook.ui.text import esc, hosted
 
 
 def crisis_resources(store: Store) -> list[dict[str, str]]:
@@ -39,10 +39,12 @@ class CrisisPanel(w.VBox):
 
     def __init__(self, store: Store):
         defaults: dict[str, Any] = content("crisis_default.yaml")
+        # Only the owner of the folder can edit config.yaml: no hint on a workshop page.
+        hint = "" if hosted(store) else f'<p class="wb-help">{esc(defaults["edit_hint"])}</p>'
         self.body = w.HTML(
             f'<div class="wb-crisis-box" role="region" aria-label="Crisis resources">'
             f'<p class="wb-crisis-intro">{esc(defaults["intro"])}</p>{crisis_html(store)}'
-            f'<p class="wb-help">{esc(defaults["edit_hint"])}</p></div>'
+            f"{hint}</div>"
         )
         self.close_button = w.Button(description="Close", layout=w.Layout(width="auto"))
         self.close_button.add_class("wb-crisis-close")
@@ -64,11 +66,20 @@ class CrisisPanel(w.VBox):
             self.hide()
 
 
+# Start here's sentence about where entries live, and its wording on a workshop page.
+OWN_COMPUTER = "Your entries stay on this computer, in a folder that belongs to you."
+WORKSHOP_FOLDER = ("Your entries are kept in a private folder for this workshop that only your "
+                   "link opens. The facilitator sees no entries, only counts if you choose to "
+                   "share them.")
+
+
 class StartPage(w.VBox):
     """What the workbook is and is not, how to use it, and where help is."""
 
-    def __init__(self) -> None:
+    def __init__(self, hosted: bool = False) -> None:
         text = content_text("start_here.md")
+        if hosted:
+            text = text.replace(OWN_COMPUTER, WORKSHOP_FOLDER)
         body = w.HTML(f'<div class="wb-prose">{mistune.html(text)}</div>')
         super().__init__([body])
         self.add_class("wb-page")

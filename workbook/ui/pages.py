@@ -69,14 +69,17 @@ class ToolPage(w.VBox):
             records = self.store.records(self.exercise.kind)
         except Exception as exc:  # noqa: BLE001 - show it, keep the form usable
             log.exception("could not read entries")
-            self.summary_feedback.fail(f"Your entries could not be read just now ({exc}).")
+            self.summary_feedback.fail("Your saved entries could not be shown just now; they have not "
+                                       "been changed. The form above still works. Open this page "
+                                       f"again in a moment to see them. ({exc})")
             return
         self.entries.refresh(records)
         problems = self.store.problems.get(self.exercise.kind) or []
         if problems:
             shown = problems[:5] + ([f"... and {len(problems) - 5} more."] if len(problems) > 5 else [])
-            self.summary_feedback.fail("Some lines of your data file could not be read:\n"
-                                       + "\n".join(shown) + "\nEverything else is here.")
+            self.summary_feedback.fail("Some lines of your data file could not be read. Nothing "
+                                       "has been deleted:\n" + "\n".join(shown)
+                                       + "\nEverything else is here.")
         else:
             self.summary_feedback.clear()
         try:

@@ -57,7 +57,8 @@ class SharePanel(w.VBox):
             '<h2 class="wb-title">Share with your care team</h2>'
             '<p class="wb-intro">Make one file to give your therapist: a report (web page and PDF) '
             "and spreadsheet copies of the entries you choose. Nothing is shared unless you tick it, "
-            "and the file is made here, on this computer; you decide where it goes.</p>")
+            "and the file comes straight to you as a download: nobody else gets a copy, and you "
+            "decide where it goes.</p>")
         choose = w.HTML('<p class="wb-help">What to include:</p>')
         super().__init__([header, w.HBox([self.start, self.end], layout=w.Layout(flex_flow="row wrap")),
                           choose, w.VBox(list(self.kinds.values())), self.button, self.feedback,

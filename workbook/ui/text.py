@@ -28,3 +28,12 @@ def when(created_at: str) -> str:
 def shorten(text: object, limit: int = 120) -> str:
     text = " ".join(str(text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def hosted(store: object) -> bool:
+    """Whether the folder is a workshop participant's on someone else's computer.
+
+    The words about where data lives depend on it: "this computer" and `workbook restore`
+    are true for a person's own copy, not for a participant's private workshop folder.
+    """
+    return getattr(store, "workshop", None) is not None

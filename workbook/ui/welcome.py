@@ -7,7 +7,7 @@ from collections.abc import Callable
 import ipywidgets as w
 
 from workbook.store import Store
-from workbook.ui.text import esc
+from workbook.ui.text import esc, hosted
 
 TRACKABLE = {
     "mood": "Mood check-ins: a slider a day, about ten seconds",
@@ -24,16 +24,20 @@ class Welcome(w.VBox):
     def __init__(self, store: Store, on_done: Callable[[list[str]], None]):
         self.store = store
         self.on_done = on_done
+        if hosted(store):
+            where = ("<p>What you write here is private. It is kept in a folder for this workshop "
+                     "that only your link opens. The facilitator never sees your entries, only "
+                     "counts if you choose to share them.</p>")
+        else:
+            where = ("<p>Everything you write here stays on this computer, in a folder you can "
+                     f"open yourself:</p><p><code>{esc(store.data_dir)}</code></p>"
+                     "<p>Nothing is sent anywhere and nobody else reads it, unless you choose to "
+                     "share a copy with your therapist. It is plain files you own; a copy is kept "
+                     "each day in case something goes wrong.</p>")
         text = w.HTML(
-            '<div class="wb-welcome-box"><h2 class="wb-title">Welcome</h2>'
-            "<p>Everything you write here stays on this computer, in a folder you can open "
-            "yourself:</p>"
-            f"<p><code>{esc(store.data_dir)}</code></p>"
-            "<p>Nothing is sent anywhere and nobody else reads it, unless you choose to share a "
-            "copy with your therapist. It is plain files you own; a copy is kept each day in "
-            "case something goes wrong.</p>"
-            "<p><strong>What would you like to track?</strong> You can change this later in "
-            "<code>settings.yaml</code> in that folder.</p></div>")
+            '<div class="wb-welcome-box"><h2 class="wb-title">Welcome</h2>' + where +
+            "<p><strong>What would you like to track?</strong> Untick anything you do not want "
+            "to see. You can change this later on <em>My data</em>.</p></div>")
         self.choices = {}
         boxes = []
         for kind, label in TRACKABLE.items():
@@ -50,7 +54,7 @@ class Welcome(w.VBox):
             '<p class="wb-help">Want to look around first? Close this page and run '
             "<code>workbook demo</code>: it opens the workbook with a year of made-up entries, in "
             "a separate folder, so your own stays empty until you begin.</p>")
-        super().__init__([text, *boxes, self.start, demo])
+        super().__init__([text, *boxes, self.start] + ([] if hosted(store) else [demo]))
         self.add_class("wb-welcome")
 
     def finish(self) -> None:
