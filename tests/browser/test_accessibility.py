@@ -635,6 +635,56 @@ def test_get_help_now_by_keyboard_alone(page: Page) -> None:
     expect(crisis).to_be_hidden(timeout=KERNEL_MS)
 
 
+def wait_focus(page: Page, selector: str) -> None:
+    page.wait_for_function("(s) => !!document.activeElement && document.activeElement.matches(s)",
+                           arg=selector, timeout=KERNEL_MS)
+
+
+def test_focus_follows_edit_delete_and_a_sessions_small_step(page: Page, a11y_server: Server) -> None:
+    """Where an action moves what matters, the keyboard focus goes with it, never to the page end."""
+    # Edit, far down the list: focus goes to "Editing an earlier entry", above the first field
+    root = press_nav(page, "mood")
+    edit = root.locator(".wb-entry .wb-edit").last
+    edit.focus()
+    page.keyboard.press("Enter")
+    expect(root.locator(".wb-form .wb-editing")).to_have_text("Editing an earlier entry",
+                                                              timeout=KERNEL_MS)
+    wait_focus(page, ".wb-page-mood .wb-form .wb-editing")
+    page.keyboard.press("Tab")
+    assert focused(page)["where"] == "wb-field-mood"
+    root.locator(".wb-cancel").click()
+    expect(root.locator(".wb-form .wb-editing")).to_have_count(0, timeout=KERNEL_MS)
+
+    # Delete, confirmed: the row and its button are gone; focus goes to "Entry deleted."
+    tag = token()
+    root = press_nav(page, "win")
+    root.locator(".wb-field-description textarea").fill(f"Watered the plants {tag}")
+    root.locator(".wb-save").click()
+    expect(root.locator(".wb-form .wb-ok")).to_be_visible(timeout=KERNEL_MS)
+    row = root.locator(".wb-entry", has_text=tag)
+    row.locator(".wb-delete").focus()
+    page.keyboard.press("Enter")
+    row.locator(".wb-confirm-delete").focus()
+    page.keyboard.press("Enter")
+    expect(root.locator(".wb-entry", has_text=tag)).to_have_count(0, timeout=KERNEL_MS)
+    wait_focus(page, ".wb-page-win .wb-entry-list .wb-ok")
+    expect(page.locator(":focus")).to_have_text("Entry deleted.")
+    assert rows_with(a11y_server, "win", "description", tag) == []
+
+    # A session's small step made into a win: focus lands on the new entry in the win page
+    root = press_nav(page, "session")
+    carry = root.locator(".wb-to-win").first
+    carry.focus()
+    page.keyboard.press("Enter")
+    win = page.locator(".wb-page-win")
+    expect(win).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)
+    wait_focus(page, ".wb-page-win .wb-form .wb-editing")
+    expect(page.locator(":focus")).to_have_text("Started from your session notes")
+    page.keyboard.press("Tab")
+    assert focused(page)["where"] == "wb-field-description"
+    assert page.evaluate("() => document.activeElement.value") != ""
+
+
 def test_check_in_radio_groups_by_keyboard(page: Page) -> None:
     """One Tab stop per question; arrows choose; item 9 above 0 shows the crisis lines at once."""
     root = press_nav(page, "checkin")

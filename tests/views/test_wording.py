@@ -164,3 +164,32 @@ def test_a_workshop_participant_is_told_the_truth_about_their_folder(participant
     assert "Take my entries home" in texts(app.pages["data"])
     assert "only your link opens" in texts(app.pages["start"])
     assert "988" in app.crisis.body.value  # the crisis lines themselves are still there
+
+
+# -- where the keyboard focus goes after an action ------------------------------------------
+def _token(html: str) -> str:
+    match = re.search(r'data-wb-focus="(\d+)"', html)
+    assert match, html
+    return match[1]
+
+
+def test_edit_delete_and_a_small_step_each_ask_for_focus_once(app, store):
+    first = store.add("win", {"description": "a walk"})
+    second = store.add("win", {"description": "a bath"})
+    app.show("win")
+    form = app.pages["win"].form
+    form.edit(store.get("win", first))
+    one = _token(form.heading.value)
+    form.edit(store.get("win", second))
+    assert _token(form.heading.value) != one  # a new token each time: the page focuses again
+    form.cancel()
+    assert "data-wb-focus" not in form.heading.value + form.feedback.status.value
+    entries = app.pages["win"].entries
+    entries._delete(store.get("win", first))
+    assert "Entry deleted." in entries.feedback.status.value
+    _token(entries.feedback.status.value)
+    form.prefill({"description": "walk after lunch"})
+    assert "Started from your session notes" in form.heading.value
+    _token(form.heading.value)
+    form.save_button.click()
+    assert form.heading.value == ""  # saved: the form is a new, empty one again

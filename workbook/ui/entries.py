@@ -93,5 +93,5 @@ class EntryList(w.VBox):
 
     def _delete(self, entry: dict[str, Any]) -> None:
         self.store.delete(self.kind, entry["id"])
-        self.feedback.ok("Entry deleted.")
+        self.feedback.ok("Entry deleted.", focus=True)  # its row, and the focused button, are gone
         self.on_deleted()

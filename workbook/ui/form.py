@@ -15,7 +15,7 @@ import ipywidgets as w
 from workbook.exercises import Exercise, FieldError
 from workbook.store import Store
 from workbook.ui.fields import FieldInput, RerateInput, ThoughtsInput, build_input
-from workbook.ui.text import esc, esc_lines
+from workbook.ui.text import esc, esc_lines, focus_attrs
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,11 @@ class Feedback(w.VBox):
         self.error.add_class("wb-error")
         super().__init__([self.error, self.status])
 
-    def ok(self, message: str) -> None:
+    def ok(self, message: str, focus: bool = False) -> None:
+        """A calm confirmation; `focus` moves keyboard focus to it (the thing acted on is gone)."""
         self.error.value = ""
-        self.status.value = f'<div class="wb-ok" role="status">{esc(message)}</div>'
+        attrs = f" {focus_attrs()}" if focus else ""
+        self.status.value = f'<div class="wb-ok" role="status"{attrs}>{esc(message)}</div>'
 
     def fail(self, message: str) -> None:
         self.status.value = ""
@@ -104,9 +106,12 @@ class ExerciseForm(w.VBox):
         buttons = w.HBox([self.save_button, self.cancel_button])
         return [self.heading, *[i.widget for i in self.inputs.values()], buttons, self.feedback]
 
-    def _show_heading(self) -> None:
-        text = "Editing an earlier entry" if self.editing else ""
-        self.heading.value = f'<div class="wb-editing">{esc(text)}</div>' if text else ""
+    def _show_heading(self, focus: bool = False, text: str | None = None) -> None:
+        """'Editing an earlier entry' above the form; `focus` takes keyboard users there."""
+        if text is None:
+            text = "Editing an earlier entry" if self.editing else ""
+        attrs = f" {focus_attrs()}" if focus and text else ""
+        self.heading.value = f'<div class="wb-editing"{attrs}>{esc(text)}</div>' if text else ""
 
     def values(self) -> dict[str, Any]:
         return {name: entry.get() for name, entry in self.inputs.items()}
@@ -133,7 +138,7 @@ class ExerciseForm(w.VBox):
         self.editing = entry["id"]
         self.cancel_button.layout.display = None
         self.feedback.ok("Editing an earlier entry. Save keeps your changes.")
-        self._show_heading()
+        self._show_heading(focus=True)  # the Edit button may be far down the list
 
     def prefill(self, values: dict[str, Any]) -> None:
         """Start a new entry with some fields already filled (e.g. from a session's small step)."""
@@ -141,6 +146,7 @@ class ExerciseForm(w.VBox):
         for name, value in values.items():
             self.inputs[name].set(value)
         self.feedback.ok("Started from your session notes. Change anything you like.")
+        self._show_heading(focus=True, text="Started from your session notes")
 
     def cancel(self) -> None:
         self.reset()

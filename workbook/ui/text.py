@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 
 
 def esc(text: object) -> str:
@@ -37,3 +38,16 @@ def hosted(store: object) -> bool:
     are true for a person's own copy, not for a participant's private workshop folder.
     """
     return getattr(store, "workshop", None) is not None
+
+
+_focus_tokens = itertools.count(1)
+
+
+def focus_attrs() -> str:
+    """Attributes asking the page's script to move keyboard focus here, once.
+
+    Used where an action moves what matters elsewhere on the page (Edit opens the form at
+    the top, a deleted row disappears, a session's small step opens another tool): each call
+    gives a new token, and the script focuses an element the first time it sees its token.
+    """
+    return f'tabindex="-1" data-wb-focus="{next(_focus_tokens)}"'
