@@ -290,6 +290,19 @@ def saved_assignments(store: Any) -> tuple[list[Assignment], list[str]]:
     return list(found.values()), problems
 
 
+def prompts_for(store: Any, kind: str, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """(therapist, prompt) for `kind` from each current assignment, shown on that exercise's page."""
+    today = today or dt.date.today()
+    assignments, _problems = saved_assignments(store)
+    out = []
+    for assignment in sorted(assignments, key=lambda a: a.start):
+        if assignment.start > today or assignment.finished(today):
+            continue
+        out += [(assignment.therapist, item.prompt) for item in assignment.items
+                if item.kind == kind and item.prompt.strip()]
+    return out
+
+
 # -- progress -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class WeekCount:

@@ -298,3 +298,26 @@ def test_therapist_page_builder_feeds_the_composer():
     page.composer.make_button.click()
     got = homework.parse_assignment(page.composer.data)
     assert got.kinds == ("ws_activity_log",) and got.worksheets[0].title == "Activity log"
+
+
+def test_the_therapists_prompt_is_on_the_exercise_page_while_the_homework_runs(store):
+    today = dt.date.today()
+    store.save_assignment(homework_file(start=today - dt.timedelta(days=1),
+                                        until=today + dt.timedelta(days=20)).decode("utf-8"))
+    store.save_assignment(homework_file(start=today - dt.timedelta(days=60),  # finished: not shown
+                                        until=today - dt.timedelta(days=30),
+                                        items=[Item("win", 5, "An old prompt")]).decode("utf-8"))
+    app = App(store)
+    app.show("win")
+    shown = app.pages["win"].homework_prompt.value
+    assert "Notice one thing &lt;img src=x onerror=alert(1)&gt;" in shown  # escaped, as typed
+    assert "Dr &lt;img" in shown and "<img" not in shown
+    assert "An old prompt" not in shown
+    app.show("mood")  # an exercise without a prompt of its own shows none
+    assert app.pages["mood"].homework_prompt.value == ""
+
+
+def test_no_homework_no_prompt(store):
+    app = App(store)
+    app.show("win")
+    assert app.pages["win"].homework_prompt.value == ""

@@ -50,8 +50,10 @@ class ToolPage(w.VBox):
                                  on_deleted=self.refresh)
         header = w.HTML(f'<h2 class="wb-title">{esc(exercise.title)}</h2>'
                         f'<p class="wb-intro">{esc(exercise.intro)}</p>')
-        super().__init__([header, *self.extra_top(), self.form, self.summary_feedback, self.summary,
-                          self.entries])
+        self.homework_prompt = w.HTML()
+        self.homework_prompt.add_class("wb-homework-prompt")
+        super().__init__([header, self.homework_prompt, *self.extra_top(), self.form,
+                          self.summary_feedback, self.summary, self.entries])
         self.add_class("wb-page")
         self.add_class(f"wb-page-{exercise.kind}")
 
@@ -63,8 +65,26 @@ class ToolPage(w.VBox):
         for callback in self.after_save:
             callback(entry_id)
 
+    def show_prompts(self) -> None:
+        """The therapist's own prompts for this exercise, from current homework, above the form."""
+        try:
+            if not self.store.assignments():  # no homework: pandas and the parser stay unloaded
+                self.homework_prompt.value = ""
+                return
+            from workbook.homework import prompts_for
+
+            prompts = prompts_for(self.store, self.exercise.kind)
+        except Exception:  # noqa: BLE001 - a homework file must never keep the form away
+            log.exception("homework prompts could not be read")
+            prompts = []
+        self.homework_prompt.value = "".join(
+            f'<div class="wb-homework-prompt-box"><strong>From your homework'
+            f"{' (' + esc(who) + ')' if who else ''}:</strong> {esc_lines(prompt)}</div>"
+            for who, prompt in prompts)
+
     def refresh(self) -> None:
         """Redraw the summary and the list from what is on disk."""
+        self.show_prompts()
         try:
             records = self.store.records(self.exercise.kind)
         except Exception as exc:  # noqa: BLE001 - show it, keep the form usable
