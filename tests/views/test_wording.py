@@ -136,6 +136,7 @@ def test_own_copy_says_this_computer_and_how_to_restore(app, store):
     assert "this computer" in said and "workbook restore" in said and str(store.data_dir) in said
     assert "config.yaml" in app.crisis.body.value
     assert "this computer" in texts(app.page("start"))
+    assert "this computer" in texts(app.page("homework"))
     assert "workbook demo" in texts(app.welcome)
 
 
@@ -152,10 +153,10 @@ def participant(tmp_path, monkeypatch) -> wp.ParticipantPage:
 
 def test_a_workshop_participant_is_told_the_truth_about_their_folder(participant):
     app = participant.app
-    for kind in ("start", "data"):
+    for kind in ("start", "data", "homework"):
         app.show(kind)
     said = " ".join([texts(app.welcome), texts(app.pages["start"]), texts(app.pages["data"]),
-                     texts(app.crisis)])
+                     texts(app.pages["homework"]), texts(app.crisis)])
     assert "this computer" not in said
     assert "workbook restore" not in said and "workbook demo" not in said
     assert "config.yaml" not in said and "settings.yaml" not in said

@@ -20,7 +20,7 @@ from workbook import homework, worksheets
 from workbook.homework import Assignment, ItemProgress
 from workbook.store import Store
 from workbook.ui.form import Feedback
-from workbook.ui.text import esc, esc_lines
+from workbook.ui.text import esc, esc_lines, hosted
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +66,13 @@ class HomeworkPage(w.VBox):
         self.today = today
         self.assignments: list[Assignment] = []
         self.after_install: list[Callable[[Assignment], None]] = []
+        where = ("The file is kept in your private workshop folder." if hosted(store)
+                 else "The file stays on this computer.")
         header = w.HTML(
             f'<h2 class="wb-title">{esc(self.title)}</h2>'
             '<p class="wb-intro">What you and your therapist agreed to try between sessions. Add the '
             "file they gave you; counts come from what you save here, and every entry counts, "
-            "whenever it is written. The file stays on this computer.</p>")
+            f"whenever it is written. {where}</p>")
         self.upload = w.FileUpload(accept=ACCEPT, multiple=False, description="Add homework file",
                                    layout=w.Layout(width="auto"))
         self.upload.add_class("wb-upload")
@@ -114,7 +116,9 @@ class HomeworkPage(w.VBox):
         try:
             assignment = homework.install(self.store, content)
         except ValueError as exc:
-            self.feedback.fail(f"{name} was not added. {exc}")
+            self.feedback.fail(f"{name} was not added. {exc} Nothing you saved before has changed. "
+                               "A homework file from your therapist is named like "
+                               "homework-….json; if this was it, ask them for a new copy.")
             return None
         span = f"{day(assignment.start)} to {day(assignment.until)}"
         sheets = len(assignment.worksheets)
@@ -134,7 +138,9 @@ class HomeworkPage(w.VBox):
             self.assignments, problems = homework.saved_assignments(self.store)
         except OSError as exc:
             log.exception("could not read the homework folder")
-            self.assignments, problems = [], [f"Your homework files could not be read just now ({exc})."]
+            self.assignments, problems = [], ["Your homework files could not be read just now; your "
+                                              "entries are not affected. Open this page again in a "
+                                              f"moment. ({exc})"]
         problems = problems + list(self.store.worksheet_problems)
         self.problems.value = "".join(f'<p class="wb-problem">{esc(p)}</p>' for p in problems)
         self.open_buttons = {}
