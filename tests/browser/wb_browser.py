@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import csv
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,9 +18,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
+if str(REPO / "tests") not in sys.path:  # tests/processes.py, whatever the import mode
+    sys.path.insert(0, str(REPO / "tests"))
+
+import processes  # noqa: E402
+from processes import drain as _drain  # noqa: E402
+from processes import free_port as _free_port  # noqa: E402
+
 WORKBOOK = Path(sys.executable).with_name("workbook")
 SERVER_START_TIMEOUT_S = 120   # until the URL is printed and the page answers 200
 APP_READY_TIMEOUT_MS = 90_000  # first page load in a cold kernel: ~3-10 s on 2 idle cores
+STOP_TIMEOUT_S = 20           # for the server and its kernels to stop after SIGTERM
 
 
 # -- the Voila server --------------------------------------------------------------------
@@ -47,18 +53,6 @@ class Server:
 
     def log_tail(self, lines: int = 40) -> str:
         return "".join(self.stderr_lines[-lines:])
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _drain(stream, sink: list[str]) -> None:
-    for line in iter(stream.readline, ""):
-        sink.append(line)
-    stream.close()
 
 
 def start_server(data_dir: Path, tool: str = "app") -> Server:
@@ -115,32 +109,6 @@ def start_server(data_dir: Path, tool: str = "app") -> Server:
     return server
 
 
-def _descendants(pid: int) -> list[int]:
-    """Child processes, recursively (Linux /proc); kernels run in sessions of their own."""
-    found: list[int] = []
-    todo = [pid]
-    while todo:
-        current = todo.pop()
-        for children in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                kids = [int(k) for k in children.read_text().split()]
-            except OSError:
-                continue
-            found.extend(kids)
-            todo.extend(kids)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def stop_server(server: Server) -> None:
     """SIGTERM the server's process group and its kernels, SIGKILL whatever lingers.
 
@@ -148,33 +116,7 @@ def stop_server(server: Server) -> None:
     the kernels it launched (each kernel runs in a session of its own). Kernels hold
     nothing unsaved (every save is written at once), so they are not waited for one by one.
     """
-    proc = server.proc
-    kernels = _descendants(proc.pid)
-    for pid in kernels:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(_alive(p) for p in [proc.pid, *kernels]):
-        proc.poll()  # reap the wrapper so it stops counting as alive
-        time.sleep(0.1)
-    for pid in kernels:
-        if _alive(pid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait(timeout=10)
+    processes.stop(server.proc, timeout=STOP_TIMEOUT_S, group=True, children_too=True)
 
 
 def open_app(pg, url: str, server: Server | None = None) -> None:

@@ -11,7 +11,6 @@ import csv
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+if str(REPO / "tests") not in sys.path:  # tests/processes.py, whatever the import mode
+    sys.path.insert(0, str(REPO / "tests"))
+
+import processes  # noqa: E402
+from processes import drain, free_port  # noqa: E402
+
 HUB_CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 PROXY = REPO / ".hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 CHROMIUM = "/usr/bin/chromium"
@@ -93,18 +98,6 @@ class Hub:
         return "".join(self.log[-lines:])
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _drain(stream, sink: list[str]) -> None:
-    for line in iter(stream.readline, ""):
-        sink.append(line)
-    stream.close()
-
-
 def _default_sigint() -> None:
     # A shell's background job inherits SIGINT ignored; JupyterHub stops its servers and
     # services with SIGINT first, so give it (and them) the normal handler back.
@@ -113,22 +106,22 @@ def _default_sigint() -> None:
 
 def start_hub(jupyterhub: Path, state: Path, auth: str, admins: str = "") -> Hub:
     """`jupyterhub -f deploy/jupyterhub/jupyterhub_config.py` on free loopback ports."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKBOOK_", "JUPYTERHUB_"))}
     env.update({
         "WORKBOOK_HUB_AUTH": auth,
         "WORKBOOK_HUB_ADMINS": admins,
         "WORKBOOK_HUB_STATE": str(state),
         "WORKBOOK_HUB_PORT": str(port),
-        "WORKBOOK_HUB_PROXY_API_PORT": str(_free_port()),
-        "WORKBOOK_HUB_INTERNAL_PORT": str(_free_port()),
+        "WORKBOOK_HUB_PROXY_API_PORT": str(free_port()),
+        "WORKBOOK_HUB_INTERNAL_PORT": str(free_port()),
     })
     proc = subprocess.Popen([str(jupyterhub), "-f", str(HUB_CONFIG)], cwd=REPO, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, encoding="utf-8", errors="replace", start_new_session=True,
                             preexec_fn=_default_sigint)
     hub = Hub(url=f"http://127.0.0.1:{port}/", state=state, proc=proc)
-    threading.Thread(target=_drain, args=(proc.stdout, hub.log), daemon=True).start()
+    threading.Thread(target=drain, args=(proc.stdout, hub.log), daemon=True).start()
     deadline = time.monotonic() + HUB_START_TIMEOUT_S
     try:
         while True:
@@ -148,48 +141,9 @@ def start_hub(jupyterhub: Path, state: Path, auth: str, admins: str = "") -> Hub
         raise
 
 
-def _descendants(pid: int) -> list[int]:
-    """Child processes, recursively (Linux /proc): proxy, culler, servers, kernels."""
-    found: list[int] = []
-    todo = [pid]
-    while todo:
-        current = todo.pop()
-        for children in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                kids = [int(k) for k in children.read_text().split()]
-            except OSError:
-                continue
-            found.extend(kids)
-            todo.extend(kids)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def stop_hub(hub: Hub) -> None:
     """SIGTERM the hub (it stops servers, proxy and culler); SIGKILL, by pid, what it left."""
-    started = _descendants(hub.proc.pid)
-    if hub.proc.poll() is None:
-        hub.proc.terminate()
-    try:
-        hub.proc.wait(timeout=HUB_STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        hub.proc.kill()
-        hub.proc.wait(timeout=10)
-    for pid in started:
-        if _alive(pid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    processes.stop(hub.proc, timeout=HUB_STOP_TIMEOUT_S)
 
 
 @pytest.fixture
