@@ -143,6 +143,15 @@ class Counts:
     today: dict[str, int] = field(default_factory=dict)
 
 
+def _whole_number(value: Any) -> int | None:
+    """A participant's number as written by this module (or by hand as digits); else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value.strip()):
+        return int(value)
+    return None
+
+
 def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -180,8 +189,11 @@ class Workshop:
                 member = Member(**{k: item[k] for k in Member.__dataclass_fields__ if k in item})
             except TypeError:  # a hand-edited entry missing a field: it opens nothing
                 continue
+            number = _whole_number(member.number)
+            if number is None:  # a hand-edited number that is not a number: it opens nothing
+                continue
             if valid_id(member.id) and member.id == id_from_hash(str(member.hash)):
-                out.append(member)
+                out.append(replace(member, number=number))
         return out
 
     def _save(self, members: Iterable[Member]) -> None:

@@ -120,6 +120,21 @@ def test_a_hand_edited_registry_entry_that_does_not_match_its_hash_opens_nothing
     assert workshop.check(secret) is None
 
 
+@pytest.mark.parametrize(("number", "kept"), [("7", 7), (" 8 ", 8), ("<img src=x onerror=alert(1)>", None),
+                                              (None, None), (True, None), (2.5, None), ([3], None)])
+def test_a_hand_edited_participant_number_never_breaks_the_pages(workshop, number, kept):
+    workshop.add(3)
+    data = json.loads(workshop.registry.read_text())
+    data["members"][2]["number"] = number  # participant 2
+    workshop.registry.write_text(json.dumps(data))
+    numbers = [m.number for m in workshop.participants()]
+    assert numbers == ([1, kept, 3] if kept is not None else [1, 3])
+    assert len(workshop.add(1)) == 1  # numbering, the links file and its printable page still work
+    from workbook.ui.workshop_page import FacilitatorPage
+
+    assert "<img" not in FacilitatorPage(workshop).links.value
+
+
 def test_each_participant_gets_a_private_folder_with_the_workshop_config(workshop):
     (workshop.root).mkdir(parents=True)
     (workshop.root / "config.yaml").write_text("crisis_resources:\n  - name: Local line\n    contact: 123\n")
