@@ -193,8 +193,8 @@ def test_thought_record_step_by_step(app, store):
     assert record["status"] == "complete"
     assert record["automatic_thoughts"][1] == {"text": "Nobody likes me", "hot": True}
     assert record["distortions"] == ["mind_reading"]
-    assert record["emotions_after"] == [{"name": "sad", "intensity": 40},
-                                        {"name": "anxious", "intensity": 60}]
+    # only the feeling re-rated: 'anxious' was left where it was, so nothing is claimed for it
+    assert record["emotions_after"] == [{"name": "sad", "intensity": 40}]
     html = app.pages["thought_record"].entries.rows.children[0].children[0].children[0].value
     assert "sad 80 → 40" in html
 
@@ -258,3 +258,26 @@ def test_first_run_welcome_and_choosing_what_to_track(store):
 def test_no_welcome_when_there_is_data_already(store):
     store.add("mood", {"mood": 5})
     assert not App(store).welcome.children
+
+
+def test_editing_a_thought_record_keeps_its_re_ratings(app, store):
+    """Re-ratings were dropped when an entry was opened with Edit and saved again."""
+    entry = store.add("thought_record", {
+        "situation": "the call", "emotions": [{"name": "sad", "intensity": 80},
+                                              {"name": "tense", "intensity": 50}],
+        "emotions_after": [{"name": "sad", "intensity": 30}]})
+    app.show("thought_record")
+    form = app.pages["thought_record"].form
+    form.edit(store.get("thought_record", entry))
+    form.draft_button.click()  # a draft from step 1: the re-rating is still there
+    assert store.get("thought_record", entry)["emotions_after"] == [{"name": "sad", "intensity": 30}]
+    form.edit(store.get("thought_record", entry))
+    while form.next_button.layout.display != "none":
+        form.next_button.click()
+    rerate = form.inputs["emotions_after"]
+    assert rerate.sliders["sad"].value == 30 and "30" in rerate.readouts["sad"].value
+    assert "not re-rated" in rerate.readouts["tense"].value
+    rerate.sliders["tense"].value = 20
+    form.save_button.click()
+    assert store.get("thought_record", entry)["emotions_after"] == [
+        {"name": "sad", "intensity": 30}, {"name": "tense", "intensity": 20}]

@@ -430,6 +430,8 @@ class RerateInput(FieldInput):
     def __init__(self, field: Field):
         super().__init__(field)
         self.sliders: dict[str, w.IntSlider] = {}
+        self.readouts: dict[str, w.HTML] = {}
+        self.rated: dict[str, int] = {}  # what the person re-rated (or a loaded entry had)
         self.before: dict[str, int] = {}
         self.group = w.VBox()
         self.group.add_class(f"wb-field-{field.name}")
@@ -438,30 +440,57 @@ class RerateInput(FieldInput):
         self.prepare([])
 
     def prepare(self, emotions: list[dict] | None, keep: bool = True) -> None:
-        """Show one slider per feeling named earlier, keeping ratings already given."""
-        old = {name: s.value for name, s in self.sliders.items()} if keep else {}
-        self.sliders, rows = {}, []
+        """Show one slider per feeling named earlier, keeping ratings already given.
+
+        A slider starts where the feeling was and counts as re-rated only once moved (or
+        loaded from a saved entry): a feeling left alone is not saved as 'unchanged'.
+        """
+        if not keep:
+            self.rated = {}
+        self.sliders, self.readouts, rows = {}, {}, []
         self.before = {e["name"]: e["intensity"] for e in emotions or []}
         for name, before in self.before.items():
-            slider = w.IntSlider(value=old.get(name, before), min=int(self.field.min),
-                                 max=int(self.field.max), layout=w.Layout(width="min(60%, 300px)"))
+            slider = w.IntSlider(value=self.rated.get(name, before), min=int(self.field.min),
+                                 max=int(self.field.max), readout=False,
+                                 layout=w.Layout(width="min(60%, 300px)"))
             slider.description = name
             slider.style.description_width = "0px"
             slider.add_class("wb-row-intensity")
-            self.sliders[name] = slider
+            readout = w.HTML()
+            readout.add_class("wb-readout")
+            self.sliders[name], self.readouts[name] = slider, readout
+            slider.observe(lambda change, n=name: self._moved(n, change["new"]), names="value")
+            self._show(name)
             rows.append(w.HBox([w.HTML(f'<span class="wb-row-label">{esc(name)}</span>'
-                                       f' <span class="wb-help">(was {before})</span>'), slider],
+                                       f' <span class="wb-help">(was {before})</span>'), slider,
+                                readout],
                                layout=w.Layout(flex_flow="row wrap", align_items="center")))
         self.group.children = rows or [self.empty]
 
+    def _moved(self, name: str, value: int) -> None:
+        self.rated[name] = int(value)
+        self._show(name)
+
+    def _show(self, name: str) -> None:
+        if name in self.rated:
+            self.readouts[name].value = f'<span class="wb-value">{self.rated[name]}</span>'
+        else:
+            self.readouts[name].value = '<span class="wb-value wb-unset">not re-rated</span>'
+
     def get(self) -> Any:
-        out = [{"name": n, "intensity": s.value} for n, s in self.sliders.items()]
+        # before the step is shown (an entry loaded for editing), the loaded ratings stand;
+        # once it is, only feelings still named count
+        names = list(self.sliders) if self.sliders else list(self.rated)
+        out = [{"name": n, "intensity": self.rated[n]} for n in names if n in self.rated]
         return out or None
 
     def set(self, value: Any) -> None:
-        for item in value or []:
-            if item["name"] in self.sliders:
-                self.sliders[item["name"]].value = item["intensity"]
+        self.rated = {str(item["name"]): int(item["intensity"]) for item in value or []
+                      if isinstance(item, dict) and "name" in item and "intensity" in item}
+        for name, slider in self.sliders.items():
+            if name in self.rated:
+                slider.value = self.rated[name]
+            self._show(name)
 
     def reset(self) -> None:
         self.prepare([], keep=False)
