@@ -281,3 +281,30 @@ def test_editing_a_thought_record_keeps_its_re_ratings(app, store):
     form.save_button.click()
     assert store.get("thought_record", entry)["emotions_after"] == [
         {"name": "sad", "intensity": 30}, {"name": "tense", "intensity": 20}]
+
+
+@pytest.mark.parametrize("kind", ["mood", "thought_record", "win", "session", "checkin"])
+def test_edit_then_save_unchanged_keeps_every_value(store, kind):
+    """Opening any entry with Edit and saving it as it is changes nothing that was saved."""
+    from workbook import sample
+
+    sample.generate(store, sample.Size(years=0.2), seed=3)
+    app = App(store)
+    app.show(kind)
+    form = app.pages[kind].form
+    names = [f.name for f in store.exercise(kind).fields]
+    # the entry with the most answers, so every field type is loaded and saved again
+    entry = max(store.records(kind), key=lambda r: sum(r.get(n) is not None for n in names))
+    form.edit(store.get(kind, entry["id"]))
+    next_button = getattr(form, "next_button", None)
+    while next_button is not None and next_button.layout.display != "none":
+        next_button.click()
+    form.save_button.click()
+    assert form.feedback.error.value == ""
+    after = store.get(kind, entry["id"])
+
+    def comparable(record):  # ticked choices come back in the options' order
+        return {f.name: sorted(record[f.name]) if f.type == "multi_choice" and record.get(f.name)
+                else record.get(f.name) for f in store.exercise(kind).fields}
+
+    assert comparable(after) == comparable(entry)
