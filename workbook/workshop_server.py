@@ -201,6 +201,21 @@ def _patch_voila(max_kernels: int) -> None:
     voila_app.voila_kernel_manager_factory = factory
 
 
+def _accept_shutdown_beacons() -> None:
+    """Let a closed page give its kernel back at once, as Voila means it to.
+
+    On `beforeunload` Voila asks for its kernel's shutdown with `navigator.sendBeacon`, which
+    carries no XSRF token, so the stock handler refuses it (403, voila-dashboards/voila#1458)
+    and the kernel stays until it is culled, holding a place under the bound: a few reloads
+    and the workshop is "full". The request names the kernel's id, a random UUID that only the
+    page it serves knows (the server lists no kernels), so a page on another site cannot
+    forge it; the check is dropped for this one handler only.
+    """
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+
+    VoilaShutdownKernelHandler.check_xsrf_cookie = lambda self: None  # type: ignore[method-assign]
+
+
 def _voila_class() -> type:
     from traitlets import default
     from voila.app import Voila
@@ -238,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     own.add_argument("--max-kernels", type=int, default=0)
     options = own.parse_args(argv[:split])
     _patch_voila(options.max_kernels)
+    _accept_shutdown_beacons()
     _voila_class().launch_instance(argv=argv[split + 1:])
     return 0
 

@@ -208,6 +208,27 @@ def test_a_returning_participant_after_a_cull_gets_their_page_and_data(
     expect(back.locator(".wb-page-mood .wb-entries")).to_contain_text("called a friend")
 
 
+def test_a_closed_page_gives_its_kernel_back_at_once(workshop_server: Running, open_link) -> None:
+    """Voila's shutdown beacon on closing a page is accepted, so a reload never holds two places."""
+    pg = open_link(workshop_server.links[0])  # the third link is closed by an earlier test
+    kernel = kernel_id(pg)
+    log_start = len(workshop_server.server.stderr_lines)
+    pg.close(run_before_unload=True)
+    probe = f"{workshop_server.base}api/kernels/{kernel}"
+    deadline = time.monotonic() + 10  # well before the culler could take it (idle ~20 s)
+    while True:
+        try:
+            with urllib.request.urlopen(probe, timeout=10):
+                pass
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+            break
+        assert time.monotonic() < deadline, f"kernel {kernel} still running 10 s after its page closed"
+        time.sleep(0.25)
+    log = "".join(workshop_server.server.stderr_lines[log_start:])
+    assert f"Kernel shutdown: {kernel}" in log and "403 POST /voila/api/shutdown" not in log
+
+
 def test_beyond_the_bound_a_page_says_the_workshop_is_full(tmp_path: Path) -> None:
     """At most one kernel, none kept ready: the second page gets our 503 page, nothing external."""
     running = start_workshop(tmp_path / "data", pool=0, max_kernels=1)
