@@ -104,6 +104,20 @@ def kernel_id(pg: Page) -> str:
     return pg.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
 
 
+def kernel_gone(running: Running, kernel: str, within_s: float) -> bool:
+    """Whether the server stops knowing the kernel (404) within `within_s` seconds."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{running.base}api/kernels/{kernel}", timeout=10):
+                pass
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+            return True
+        time.sleep(0.25)
+    return False
+
+
 # -- the tests ------------------------------------------------------------------------------
 def test_two_participants_each_see_only_their_own_entry(workshop_server: Running, open_link) -> None:
     first_url, second_url = workshop_server.links[:2]
@@ -191,17 +205,7 @@ def test_a_returning_participant_after_a_cull_gets_their_page_and_data(
     expect(pg.locator(".wb-nav-mood")).to_be_visible(timeout=READY_TIMEOUT_MS)
     kernel = kernel_id(pg)
     context.close()  # no beforeunload: the kernel is left behind, disconnected, for the culler
-    probe = f"{workshop_server.base}api/kernels/{kernel}"
-    deadline = time.monotonic() + CULL_TIMEOUT_S
-    while True:
-        try:
-            with urllib.request.urlopen(probe, timeout=10):
-                pass
-        except urllib.error.HTTPError as exc:
-            assert exc.code == 404
-            break
-        assert time.monotonic() < deadline, f"kernel {kernel} was not culled in {CULL_TIMEOUT_S} s"
-        time.sleep(1)
+    assert kernel_gone(workshop_server, kernel, within_s=CULL_TIMEOUT_S), f"kernel {kernel} was not culled"
     assert any("due to" in line and "inactivity" in line for line in workshop_server.server.stderr_lines)
     back = open_link(second_url)
     back.locator(".wb-nav-mood").click()
@@ -214,17 +218,8 @@ def test_a_closed_page_gives_its_kernel_back_at_once(workshop_server: Running, o
     kernel = kernel_id(pg)
     log_start = len(workshop_server.server.stderr_lines)
     pg.close(run_before_unload=True)
-    probe = f"{workshop_server.base}api/kernels/{kernel}"
-    deadline = time.monotonic() + 10  # well before the culler could take it (idle ~20 s)
-    while True:
-        try:
-            with urllib.request.urlopen(probe, timeout=10):
-                pass
-        except urllib.error.HTTPError as exc:
-            assert exc.code == 404
-            break
-        assert time.monotonic() < deadline, f"kernel {kernel} still running 10 s after its page closed"
-        time.sleep(0.25)
+    # within 10 s: well before the culler could take it (idle ~20 s)
+    assert kernel_gone(workshop_server, kernel, within_s=10), f"kernel {kernel} still runs, its page closed"
     log = "".join(workshop_server.server.stderr_lines[log_start:])
     assert f"Kernel shutdown: {kernel}" in log and "403 POST /voila/api/shutdown" not in log
 
