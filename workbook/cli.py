@@ -43,7 +43,8 @@ def free_port(preferred: int) -> int:
 def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
     """Standalone Voila on loopback: no code can be run from the page, no tracebacks shown."""
     return [
-        sys.executable, "-m", "voila", str(notebook),
+        # Voila itself, with closed pages giving their kernels back at once (voila_main.py)
+        sys.executable, "-m", "workbook.voila_main", str(notebook),
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",

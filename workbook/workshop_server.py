@@ -35,6 +35,8 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from workbook.voila_main import accept_shutdown_beacons
+
 log = logging.getLogger(__name__)
 
 NOTEBOOK = "workshop.ipynb"
@@ -201,21 +203,6 @@ def _patch_voila(max_kernels: int) -> None:
     voila_app.voila_kernel_manager_factory = factory
 
 
-def _accept_shutdown_beacons() -> None:
-    """Let a closed page give its kernel back at once, as Voila means it to.
-
-    On `beforeunload` Voila asks for its kernel's shutdown with `navigator.sendBeacon`, which
-    carries no XSRF token, so the stock handler refuses it (403, voila-dashboards/voila#1458)
-    and the kernel stays until it is culled, holding a place under the bound: a few reloads
-    and the workshop is "full". The request names the kernel's id, a random UUID that only the
-    page it serves knows (the server lists no kernels), so a page on another site cannot
-    forge it; the check is dropped for this one handler only.
-    """
-    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
-
-    VoilaShutdownKernelHandler.check_xsrf_cookie = lambda self: None  # type: ignore[method-assign]
-
-
 def _voila_class() -> type:
     from traitlets import default
     from voila.app import Voila
@@ -253,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     own.add_argument("--max-kernels", type=int, default=0)
     options = own.parse_args(argv[:split])
     _patch_voila(options.max_kernels)
-    _accept_shutdown_beacons()
+    accept_shutdown_beacons()
     _voila_class().launch_instance(argv=argv[split + 1:])
     return 0
 
@@ -290,7 +277,7 @@ def voila_arguments(notebook: os.PathLike, host: str, port: int, pool: int, idle
     from workbook.cli import voila_command
 
     base = voila_command(notebook, port, False)
-    if base[1:3] != ["-m", "voila"]:
+    if base[1:3] != ["-m", "workbook.voila_main"]:
         raise RuntimeError(f"unexpected Voila command: {base[:3]}")
     idle = max(1, round(idle_minutes * 60))
     ours = [

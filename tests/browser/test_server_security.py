@@ -105,3 +105,26 @@ def test_tracebacks_are_not_shown(fresh_server, page):
             assert "Traceback" not in body and not re.search(r'File ".*\.py", line', body)
     open_app(page, fresh_server.url, fresh_server)
     assert "Traceback" not in page.content()
+
+
+def test_a_closed_tab_gives_its_kernel_back_at_once(browser, server):
+    """Voila's shutdown beacon is accepted: a closed tab does not hold a kernel until the culler."""
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        open_app(pg, server.url, server)
+        kernel = pg.evaluate(
+            "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        start = len(server.stderr_lines)
+        pg.close(run_before_unload=True)
+        deadline = time.monotonic() + 15  # the culler would take 10 minutes
+        while time.monotonic() < deadline:
+            log = "".join(server.stderr_lines[start:])
+            if f"Kernel shutdown: {kernel}" in log:
+                break
+            time.sleep(0.2)
+        log = "".join(server.stderr_lines[start:])
+        assert f"Kernel shutdown: {kernel}" in log, log[-3000:]
+        assert "403 POST /voila/api/shutdown" not in log
+    finally:
+        context.close()
