@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import threading
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from wb_browser import REPO, WORKBOOK, Server, _drain, _free_port, start_server, stop_server
+from wb_browser import REPO, Server, start_server, stop_server
 
 from workbook import sample
 from workbook.store import Store
@@ -308,44 +303,11 @@ def test_screenshots_of_dark_theme_and_320_px(page: Page) -> None:
 # ==============================================================================================
 # the therapist and review notebooks
 # ==============================================================================================
-def start_tool_server(data_dir: Path, tool: str) -> Server:
-    """`workbook serve --tool TOOL` on a free port; returns once the page answers HTTP 200."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    command = [str(WORKBOOK), "serve", "--no-browser", "--port", str(_free_port()),
-               "--data-dir", str(data_dir), "--tool", tool]
-    env = {k: v for k, v in os.environ.items() if k != "WORKBOOK_DATA_DIR"}
-    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, encoding="utf-8", start_new_session=True)
-    server = Server(url="", data_dir=data_dir, proc=proc)
-    threading.Thread(target=_drain, args=(proc.stderr, server.stderr_lines), daemon=True).start()
-    printed: list[str] = []
-    threading.Thread(target=_drain, args=(proc.stdout, printed), daemon=True).start()
-    deadline = time.monotonic() + 120
-    try:
-        while True:
-            urls = [line.strip() for line in printed if line.startswith("http://")]
-            server.url = urls[0] if urls else ""
-            if server.url:
-                try:
-                    with urllib.request.urlopen(server.url, timeout=60) as response:
-                        response.read()
-                        if response.status == 200:
-                            return server
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"workbook serve --tool {tool} did not start:\n{server.log_tail()}")
-            time.sleep(0.2)
-    except BaseException:
-        stop_server(server)
-        raise
-
-
 @pytest.fixture
 def tool_page(browser, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Page, str]]:
     """A page on `workbook serve --tool <param>`, watched like conftest's `page`."""
     tool = request.param
-    server = start_tool_server(tmp_path / "data", tool)
+    server = start_server(tmp_path / "data", tool=tool)
     context = browser.new_context(viewport=WIDE)
     pg = context.new_page()
     pg.set_default_timeout(20_000)
