@@ -88,6 +88,20 @@ def fresh_server(tmp_path: Path) -> Iterator[Server]:
     stop_server(srv)
 
 
+AXE_JS = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_path() -> Path:
+    if AXE_JS.exists():
+        return AXE_JS
+    reason = (f"{AXE_JS} not found: `make browser` installs axe-core "
+              "(npm ci --prefix tests/browser/axe).")
+    if os.environ.get("CI"):
+        pytest.fail(reason + " CI is set, so this is a failure, not a skip.", pytrace=False)
+    pytest.skip(reason)
+
+
 # -- the browser -------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def browser(playwright_instance):

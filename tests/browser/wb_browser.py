@@ -55,14 +55,15 @@ class Server:
         return "".join(self.stderr_lines[-lines:])
 
 
-def start_server(data_dir: Path, tool: str = "app") -> Server:
+def start_server(data_dir: Path, tool: str = "app", verb: str = "serve") -> Server:
     """`workbook serve` on a free port; returns once the page answers HTTP 200.
 
-    `tool` serves one notebook instead of the app (`therapist`, `review`, ...).
+    `tool` serves one notebook instead of the app (`therapist`, `review`, ...); `verb="demo"`
+    runs `workbook demo` instead (the app on sample data made in `data_dir`).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    command = [str(WORKBOOK), "serve", "--no-browser", "--port", str(_free_port()),
-               "--data-dir", str(data_dir), "--tool", tool]
+    command = [str(WORKBOOK), verb, "--no-browser", "--port", str(_free_port()),
+               "--data-dir", str(data_dir)] + (["--tool", tool] if verb == "serve" else [])
     env = {k: v for k, v in os.environ.items() if k != "WORKBOOK_DATA_DIR"}
     proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, encoding="utf-8",
