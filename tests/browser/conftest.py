@@ -13,11 +13,8 @@ sent, the last kernel messages and the server's log, since Voila shows no traceb
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the helpers beside this file, whatever the import mode
     sys.path.insert(0, str(HERE))
 
-from wb_browser import Server, open_app, start_server, stop_server  # noqa: E402
+from wb_browser import Server, observe, open_app, start_server, stop_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -150,18 +147,6 @@ def watch(request: pytest.FixtureRequest, app_server: Server) -> Watch:
     return found
 
 
-def _kernel_error(payload: str | bytes) -> str | None:
-    """A Python error or stderr output the kernel sent (e.g. from a button's callback)."""
-    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
-    if '"msg_type": "error"' in text or '"msg_type":"error"' in text:
-        match = re.search(r'"ename":\s*"([^"]*)".*?"evalue":\s*"((?:[^"\\]|\\.)*)"', text, re.S)
-        return f"{match[1]}: {match[2]}" if match else text[-2000:]
-    if re.search(r'"msg_type":\s*"stream"', text) and re.search(r'"name":\s*"stderr"', text):
-        match = re.search(r'"text":\s*"((?:[^"\\]|\\.)*)"', text, re.S)
-        return "stderr: " + (json.loads(f'"{match[1]}"') if match else text[-2000:])
-    return None
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """On a failure, show what the kernel and the server said during the test."""
@@ -186,34 +171,7 @@ def page(browser, app_server: Server, watch: Watch):
     context = browser.new_context(viewport=VIEWPORT)
     pg = context.new_page()
     pg.set_default_timeout(ACTION_TIMEOUT_MS)
-
-    def on_dialog(dialog) -> None:
-        watch.dialogs.append(f"{dialog.type}: {dialog.message}")
-        try:
-            dialog.dismiss()
-        except Exception:  # noqa: BLE001 - the page may be closing
-            pass
-
-    pg.on("request", lambda req: watch.requests.append(req.url))
-
-    def on_websocket(ws) -> None:
-        watch.requests.append(ws.url)
-
-        def on_frame(payload, way: str = "<") -> None:
-            text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
-            kind = re.search(r'"msg_type":\s*"(\w+)"', text)
-            watch.frames.append(f"{time.strftime('%H:%M:%S')} {way} {kind[1] if kind else '?'} "
-                                f"{text[-160:]!r}")
-            error = _kernel_error(payload)
-            if error:
-                watch.kernel_errors.append(error)
-
-        ws.on("framereceived", on_frame)
-        ws.on("framesent", lambda payload: on_frame(payload, ">"))
-
-    pg.on("websocket", on_websocket)
-    pg.on("dialog", on_dialog)
-    pg.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
+    observe(pg, watch)
     try:
         open_app(pg, app_server.url, app_server)
         yield pg

@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import time
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from wb_browser import Server, open_app, start_server, stop_server
+from wb_browser import Server, observe, open_app, start_server, stop_server
 
 from workbook.store import Store
 
@@ -58,7 +57,6 @@ class Seen:
     dialogs: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     kernel_errors: list[str] = field(default_factory=list)  # Python errors and stderr
-    exceptions: list[str] = field(default_factory=list)  # Python errors alone
     frames: list[str] = field(default_factory=list)
     log_start: int = 0
     contexts: list = field(default_factory=list)  # closed when the step ends, passed or not
@@ -77,48 +75,10 @@ class Seen:
         return out
 
 
-def _kernel_error(text: str) -> str | None:
-    if re.search(r'"msg_type":\s*"error"', text):
-        match = re.search(r'"ename":\s*"([^"]*)".*?"evalue":\s*"((?:[^"\\]|\\.)*)"', text, re.S)
-        return f"{match[1]}: {match[2]}" if match else text[-2000:]
-    if re.search(r'"msg_type":\s*"stream"', text) and re.search(r'"name":\s*"stderr"', text):
-        return "stderr: " + text[-2000:]
-    return None
-
-
 def watch(page: Page, seen: Seen) -> Page:
     """Record what `page` requests and what its kernel says; dismiss (and record) any dialog."""
     page.set_default_timeout(20_000)
-    page.on("request", lambda req: seen.requests.append(req.url))
-    page.on("pageerror", lambda exc: seen.page_errors.append(str(exc)))
-
-    def on_dialog(dialog) -> None:
-        seen.dialogs.append(f"{dialog.type}: {dialog.message}")
-        try:
-            dialog.dismiss()
-        except Exception:  # noqa: BLE001 - the page may be closing
-            pass
-
-    def on_websocket(ws) -> None:
-        seen.requests.append(ws.url)
-
-        def on_frame(payload, way: str = "<") -> None:
-            text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
-            kind = re.search(r'"msg_type":\s*"(\w+)"', text)
-            seen.frames.append(f"{time.strftime('%H:%M:%S')} {way} {kind[1] if kind else '?'} "
-                               f"{text[-160:]!r}")
-            error = _kernel_error(text)
-            if error:
-                seen.kernel_errors.append(error)
-                if not error.startswith("stderr: "):
-                    seen.exceptions.append(error)
-
-        ws.on("framereceived", on_frame)
-        ws.on("framesent", lambda payload: on_frame(payload, ">"))
-
-    page.on("websocket", on_websocket)
-    page.on("dialog", on_dialog)
-    return page
+    return observe(page, seen)
 
 
 @pytest.fixture
@@ -134,8 +94,9 @@ def seen(request: pytest.FixtureRequest, servers: dict[str, Server]) -> Iterator
         problems.append("requests to other hosts:\n  " + "\n  ".join(sorted(set(found.foreign()))))
     if found.dialogs:
         problems.append("JavaScript dialogs opened:\n  " + "\n  ".join(found.dialogs))
-    if found.exceptions:
-        problems.append("errors in the kernel:\n  " + "\n  ".join(found.exceptions))
+    exceptions = [e for e in found.kernel_errors if not e.startswith("stderr: ")]  # Python errors
+    if exceptions:
+        problems.append("errors in the kernel:\n  " + "\n  ".join(exceptions))
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
-from wb_browser import Server, stop_server
+from wb_browser import Server, observe, stop_server
 from wb_workshop import PARTICIPANTS, Running, start_workshop
 
 from workbook import workshop as ws
@@ -55,18 +55,7 @@ def open_link(browser, watch) -> Iterator[Callable[..., Page]]:
         contexts.append(context)
         pg = context.new_page()
         pg.set_default_timeout(30_000)
-
-        def on_dialog(dialog) -> None:
-            watch.dialogs.append(f"{dialog.type}: {dialog.message}")
-            try:
-                dialog.dismiss()
-            except Exception:  # noqa: BLE001 - the page may be closing
-                pass
-
-        pg.on("request", lambda req: watch.requests.append(req.url))
-        pg.on("websocket", lambda sock: watch.requests.append(sock.url))
-        pg.on("dialog", on_dialog)
-        pg.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
+        observe(pg, watch)
         pg.goto(url)
         expect(pg.locator(ready)).to_be_visible(timeout=READY_TIMEOUT_MS)
         return pg

@@ -6,7 +6,9 @@ Kept apart from conftest.py so that tests can import `Server` and `open_app`.
 from __future__ import annotations
 
 import csv
+import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -133,3 +135,52 @@ def open_app(pg, url: str, server: Server | None = None) -> None:
         log = server.log_tail() if server else ""
         raise AssertionError(f"the app did not appear at {url}: {exc}\n--- page text:\n{body}"
                              f"\n--- server log:\n{log}") from None
+
+
+# -- what a page does ---------------------------------------------------------------------
+def kernel_error(payload: str | bytes) -> str | None:
+    """A Python error or stderr output the kernel sent (e.g. from a button's callback)."""
+    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+    if '"msg_type": "error"' in text or '"msg_type":"error"' in text:
+        match = re.search(r'"ename":\s*"([^"]*)".*?"evalue":\s*"((?:[^"\\]|\\.)*)"', text, re.S)
+        return f"{match[1]}: {match[2]}" if match else text[-2000:]
+    if re.search(r'"msg_type":\s*"stream"', text) and re.search(r'"name":\s*"stderr"', text):
+        match = re.search(r'"text":\s*"((?:[^"\\]|\\.)*)"', text, re.S)
+        return "stderr: " + (json.loads(f'"{match[1]}"') if match else text[-2000:])
+    return None
+
+
+def observe(pg, found):
+    """Record on `found` what `pg` does that it must never do, and what its kernel says.
+
+    `found` has lists `requests` (every URL, websockets too), `dialogs` (each dismissed),
+    `page_errors`, `kernel_errors` (Python errors and stderr) and `frames` (the last kernel
+    messages, for a failure report). Returns the page.
+    """
+    def on_dialog(dialog) -> None:
+        found.dialogs.append(f"{dialog.type}: {dialog.message}")
+        try:
+            dialog.dismiss()
+        except Exception:  # noqa: BLE001 - the page may be closing
+            pass
+
+    def on_websocket(ws) -> None:
+        found.requests.append(ws.url)
+
+        def on_frame(payload, way: str = "<") -> None:
+            text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+            kind = re.search(r'"msg_type":\s*"(\w+)"', text)
+            found.frames.append(f"{time.strftime('%H:%M:%S')} {way} {kind[1] if kind else '?'} "
+                                f"{text[-160:]!r}")
+            error = kernel_error(payload)
+            if error:
+                found.kernel_errors.append(error)
+
+        ws.on("framereceived", on_frame)
+        ws.on("framesent", lambda payload: on_frame(payload, ">"))
+
+    pg.on("request", lambda req: found.requests.append(req.url))
+    pg.on("websocket", on_websocket)
+    pg.on("dialog", on_dialog)
+    pg.on("pageerror", lambda exc: found.page_errors.append(str(exc)))
+    return pg

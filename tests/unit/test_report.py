@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import io
 import re
 import zlib
@@ -188,7 +187,6 @@ def test_pdf_is_a_pdf_with_the_entries_fonts_embedded(shared):
     assert set(KNOWN.replace(" ", "")) <= pdf_mapped_text(data)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pypdf") is None, reason="pypdf is not installed")
 def test_pdf_text_holds_the_entries():
     import pypdf
 
