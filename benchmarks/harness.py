@@ -49,8 +49,14 @@ class Server:
             parent = psutil.Process(self.proc.pid)
         except psutil.NoSuchProcess:
             return []
-        return [p for p in parent.children(recursive=True)
-                if "ipykernel" in " ".join(p.cmdline())]
+        found = []
+        for child in parent.children(recursive=True):
+            try:  # a kernel shut down a moment ago is a zombie until reaped: not counted
+                if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
+                    found.append(child)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return found
 
 
 def _drain(stream, sink: list[str]) -> None:
