@@ -57,16 +57,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
 
 
+def unavailable(reason: str) -> None:
+    """A missing prerequisite: a hard failure on CI, a clear skip on a developer machine."""
+    if os.environ.get("CI"):
+        pytest.fail(reason + " CI is set, so this is a failure, not a skip.", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _require_chromium() -> None:
     """No Chromium: a hard failure on CI, a clear skip on a developer machine."""
     if Path(CHROMIUM).exists():
         return
-    reason = (f"{CHROMIUM} not found: the browser tests use Debian's chromium "
-              "(`make browser` or `apt-get install chromium`).")
-    if os.environ.get("CI"):
-        pytest.fail(reason + " CI is set, so this is a failure, not a skip.", pytrace=False)
-    pytest.skip(reason)
+    unavailable(f"{CHROMIUM} not found: the browser tests use Debian's chromium "
+                "(`make browser` or `apt-get install chromium`).")
 
 
 @pytest.fixture(scope="session")
@@ -92,11 +96,8 @@ AXE_JS = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" /
 def axe_path() -> Path:
     if AXE_JS.exists():
         return AXE_JS
-    reason = (f"{AXE_JS} not found: `make browser` installs axe-core "
-              "(npm ci --prefix tests/browser/axe).")
-    if os.environ.get("CI"):
-        pytest.fail(reason + " CI is set, so this is a failure, not a skip.", pytrace=False)
-    pytest.skip(reason)
+    unavailable(f"{AXE_JS} not found: `make browser` installs axe-core "
+                "(npm ci --prefix tests/browser/axe).")
 
 
 # -- the browser -------------------------------------------------------------------------
