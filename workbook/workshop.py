@@ -61,6 +61,10 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{16,128}")
 class LinkClosed(PermissionError):
     """The participant's link was closed by the facilitator: nothing more is written."""
 
+    # what the page adds after the reason (instead of 'check the disk has space'), see form.py
+    advice = ("Copy anything from the form you want to keep before you close the page. Take my "
+              "entries home still works, and your facilitator can give you a new link.")
+
 
 def new_secret() -> str:
     """A link's secret: SECRET_BYTES from the operating system's CSPRNG, URL-safe."""

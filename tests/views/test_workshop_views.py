@@ -104,6 +104,8 @@ def test_a_revoked_link_is_refused_and_an_open_page_stops_saving(workshop, issue
     form.inputs["description"].input.value = "After the link was closed"
     form.save_button.click()
     assert "closed by the facilitator" in form.feedback.error.value
+    assert "Take my entries home" in form.feedback.error.value  # what still helps, not the disk
+    assert "disk" not in form.feedback.error.value
     assert form.inputs["description"].input.value == "After the link was closed"  # kept in the form
     assert Store(workshop.folder(member.id)).load("win")["description"].tolist() == ["Made tea"]
 

@@ -59,6 +59,10 @@ class Feedback(w.VBox):
                 self.fail(f"{exc.args[0]} Everything you typed is still here.")
             except OSError as exc:
                 log.exception("could not write")
+                advice = getattr(exc, "advice", "")  # an error that knows what helps says so
+                if advice:
+                    self.fail(f"Not saved: {exc}. Everything you typed is still here. {advice}")
+                    return None
                 self.fail(
                     "Not saved yet: the data folder could not be written to "
                     f"({exc.strerror or exc}). Everything you typed is still here. "
