@@ -16,9 +16,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -27,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the helpers beside this file, whatever the import mode
     sys.path.insert(0, str(HERE))
 
-from wb_browser import Server, observe, open_app, start_server, stop_server  # noqa: E402
+from wb_browser import Server, Watch, observe, open_app, start_server, stop_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -106,29 +104,6 @@ def browser(playwright_instance):
     chromium = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield chromium
     chromium.close()
-
-
-@dataclass
-class Watch:
-    """What a page did that it must never do."""
-
-    netloc: str
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    kernel_errors: list[str] = field(default_factory=list)
-    frames: list[str] = field(default_factory=list)
-    log_start: int = 0
-
-    def foreign(self) -> list[str]:
-        out = []
-        for url in self.requests:
-            parts = urlsplit(url)
-            if parts.scheme in ("data", "blob"):
-                continue
-            if parts.netloc != self.netloc:
-                out.append(url)
-        return out
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from wb_browser import REPO, Server, start_server, stop_server
+from wb_browser import PAGE_BUILD_TIMEOUT_MS, REPO, Server, go, start_server, stop_server
 
 from workbook import sample
 from workbook.store import Store
@@ -30,7 +30,6 @@ SCREENSHOTS = REPO / "docs" / "screenshots"
 WIDE = {"width": 1000, "height": 900}
 NARROW = {"width": 320, "height": 800}
 BLOCKING = ("serious", "critical")
-PAGE_BUILD_TIMEOUT_MS = 60_000
 KERNEL_MS = 30_000  # a reply from the kernel; a busy 2-core machine can take seconds
 APP_PAGES = ("start", "mood", "thought_record", "win", "session", "checkin", "homework", "progress",
              "data")
@@ -177,13 +176,6 @@ def full_screenshot(page: Page, path: Path) -> None:
 
 
 # -- opening things ------------------------------------------------------------------------------
-def go(page: Page, kind: str) -> Locator:
-    page.locator(f".wb-nav-{kind}").click()
-    root = page.locator(f".wb-page-{kind}")
-    expect(root).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)
-    return root
-
-
 def charts_drawn(page: Page, root: Locator) -> int:
     """Wait until every chart on the Progress page is drawn; how many there are."""
     expect(root.locator(".wb-chart-canvas svg").first).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from wb_browser import Server, open_app
+from wb_browser import PAGE_BUILD_TIMEOUT_MS, Server, go, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -30,15 +30,6 @@ def token() -> str:
 
 # The first visit to a tool page in a fresh kernel imports pandas, Altair and vl-convert
 # and may draw a chart: seconds on an idle machine, much more on a busy 2-core one.
-PAGE_BUILD_TIMEOUT_MS = 60_000
-
-
-def go(page: Page, kind: str) -> Locator:
-    """Open a page from the navigation bar; returns the page's root."""
-    page.locator(f".wb-nav-{kind}").click()
-    root = page.locator(f".wb-page-{kind}")
-    expect(root).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)
-    return root
 
 
 def type_into(box: Locator, text: str) -> None:

@@ -21,11 +21,10 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from wb_browser import Server, observe, open_app, start_server, stop_server
+from wb_browser import Server, Watch, observe, open_app, start_server, stop_server
 
 from workbook.store import Store
 
@@ -49,30 +48,10 @@ TARGETS = {"thought_record": 2, "win": 3, "checkin": 1}
 
 # -- what the pages did -------------------------------------------------------------------------
 @dataclass
-class Seen:
+class Seen(Watch):
     """Requests, dialogs and kernel errors of every page in one step (read by conftest's report)."""
 
-    allowed: set[str]
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    kernel_errors: list[str] = field(default_factory=list)  # Python errors and stderr
-    frames: list[str] = field(default_factory=list)
-    log_start: int = 0
     contexts: list = field(default_factory=list)  # closed when the step ends, passed or not
-
-    def foreign(self) -> list[str]:
-        """Requests to anywhere but the servers themselves and the files allowed (data:, blob: aside)."""
-        out = []
-        for url in self.requests:
-            parts = urlsplit(url)
-            if parts.scheme in ("data", "blob"):
-                continue
-            if parts.scheme == "file" and url in self.allowed:
-                continue
-            if parts.netloc not in self.allowed:
-                out.append(url)
-        return out
 
 
 def watch(page: Page, seen: Seen) -> Page:
@@ -84,7 +63,7 @@ def watch(page: Page, seen: Seen) -> Page:
 @pytest.fixture
 def seen(request: pytest.FixtureRequest, servers: dict[str, Server]) -> Iterator[Seen]:
     """This step's record; it fails the step on a request elsewhere, a dialog or a kernel error."""
-    found = Seen(allowed={s.netloc for s in servers.values()})
+    found = Seen(netloc=servers["therapist"].netloc, allowed={s.netloc for s in servers.values()})
     request.node.wb_watch = found  # conftest shows kernel messages and errors on a failure
     yield found
     for context in found.contexts:

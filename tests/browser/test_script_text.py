@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
-from wb_browser import APP_READY_TIMEOUT_MS, Server, start_server, stop_server
+from wb_browser import APP_READY_TIMEOUT_MS, Server, observe, start_server, stop_server
 from wb_workshop import Running, start_workshop
 
 from workbook import homework
@@ -131,12 +131,7 @@ def new_page(browser, watch) -> Iterator[Callable[[], Page]]:
         contexts.append(context)
         pg = context.new_page()
         pg.set_default_timeout(30_000)
-        pg.on("request", lambda req: watch.requests.append(req.url))
-        pg.on("websocket", lambda sock: watch.requests.append(sock.url))
-        pg.on("dialog", lambda dialog: (watch.dialogs.append(f"{dialog.type}: {dialog.message}"),
-                                        dialog.dismiss()))
-        pg.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
-        return pg
+        return observe(pg, watch)
 
     yield make
     for context in contexts:

@@ -30,6 +30,7 @@ from processes import free_port as _free_port  # noqa: E402
 WORKBOOK = Path(sys.executable).with_name("workbook")
 SERVER_START_TIMEOUT_S = 120   # until the URL is printed and the page answers 200
 APP_READY_TIMEOUT_MS = 90_000  # first page load in a cold kernel: ~3-10 s on 2 idle cores
+PAGE_BUILD_TIMEOUT_MS = 60_000  # a tool's page built the first time on a busy machine
 STOP_TIMEOUT_S = 20           # for the server and its kernels to stop after SIGTERM
 
 
@@ -137,7 +138,45 @@ def open_app(pg, url: str, server: Server | None = None) -> None:
                              f"\n--- server log:\n{log}") from None
 
 
+def go(page, kind: str):
+    """Open a page from the navigation bar; returns the page's root once it is shown."""
+    from playwright.sync_api import expect
+
+    page.locator(f".wb-nav-{kind}").click()
+    root = page.locator(f".wb-page-{kind}")
+    expect(root).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)
+    return root
+
+
 # -- what a page does ---------------------------------------------------------------------
+@dataclass
+class Watch:
+    """What pages did that they must never do, and what their kernels said.
+
+    `netloc` is the app's own host; `allowed` adds other hosts, and file: URLs, a test opened.
+    """
+
+    netloc: str
+    allowed: set[str] = field(default_factory=set)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    kernel_errors: list[str] = field(default_factory=list)  # Python errors and stderr
+    frames: list[str] = field(default_factory=list)
+    log_start: int = 0
+
+    def foreign(self) -> list[str]:
+        """Requests to any host but the allowed ones (data: and blob: URLs stay in the page)."""
+        out = []
+        for url in self.requests:
+            parts = urlsplit(url)
+            if parts.scheme in ("data", "blob") or (parts.scheme == "file" and url in self.allowed):
+                continue
+            if parts.netloc != self.netloc and parts.netloc not in self.allowed:
+                out.append(url)
+        return out
+
+
 def kernel_error(payload: str | bytes) -> str | None:
     """A Python error or stderr output the kernel sent (e.g. from a button's callback)."""
     text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
