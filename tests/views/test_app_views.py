@@ -20,6 +20,25 @@ def test_nav_switches_pages_in_place(app):
     assert app.pages["mood"] is app.page("mood")
 
 
+@pytest.mark.parametrize("kind", ["mood", "thought_record", "win", "session", "checkin", "homework",
+                                  "progress", "data"])
+def test_a_page_is_shown_only_once_its_list_and_chart_are_in(app, store, monkeypatch, kind):
+    """No click can land on a form while its page is still reading entries and drawing charts
+    (a Save clicked then would wait, unseen, behind that work)."""
+    store.add("mood", {"mood": 5})
+    store.add("win", {"description": "tea"})
+    page = app.page(kind)
+    seen_while_filling = []
+    refresh = page.refresh
+    monkeypatch.setattr(page, "refresh", lambda: (seen_while_filling.append(
+        [c for c in app.content.children]), refresh()))
+    app.nav_buttons[kind].click()
+    assert seen_while_filling, "the page was not filled in"
+    assert all(page not in shown for shown in seen_while_filling)
+    assert "wb-opening" in app.opening.value
+    assert app.content.children == (page,)
+
+
 def test_crisis_panel_one_click_from_every_page(app):
     for kind in ("start", "mood", "thought_record", "win"):
         app.show(kind)

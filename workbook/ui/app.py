@@ -55,6 +55,7 @@ class App(w.VBox):
         self.reach_out.add_class("wb-reach-out")
         self.content = w.VBox()
         self.content.add_class("wb-content")
+        self.opening = w.HTML()
         self.welcome = self._welcome(start, tools)
         self.sample_note = w.HTML()
         if self.settings.get("sample"):
@@ -128,30 +129,44 @@ class App(w.VBox):
         return page
 
     def show(self, kind: str, prefill: dict[str, Any] | None = None) -> None:
-        """Open a tool: its form is on screen first, then its list and chart are filled in."""
+        """Open a tool: it is shown once it is whole (form, list and chart), never before.
+
+        A form on screen while its list and chart were still being read would take the
+        person's first click and make it wait, unseen, behind that work; so the page is built
+        and filled first, with a line saying it is opening, and then shown ready to use.
+        """
         if kind == self.current and not prefill:
             return
+        before, shown = self.current, self.content.children
+        self._mark_nav(kind)
+        self.current = kind
+        if self.content.children and self.content.children[0] is not self.pages.get(kind):
+            self.opening.value = '<p class="wb-opening" role="status">Opening…</p>'
+            self.content.children = [self.opening]
         try:
             page = self.page(kind)
+            if prefill:
+                page.form.prefill(prefill)
+            if hasattr(page, "refresh"):
+                page.refresh()
         except Exception as exc:  # noqa: BLE001 - never a lost traceback
             log.exception("could not open %s", kind)
+            self._mark_nav(before)  # still on the page it was
+            self.current, self.content.children = before, shown
             self.reach_out.value = ('<div class="wb-problem" role="alert">That page did not open. '
                                     "Everything you saved is safe. Try it again, or choose another "
                                     "page. (For whoever helps you with it: "
                                     f"{esc(type(exc).__name__)}: {esc(exc)})</div>")
             return
         self.content.children = [page]
+
+    def _mark_nav(self, kind: str) -> None:
         for name, button in self.nav_buttons.items():
             button.button_style = "info" if name == kind else ""
             if name == kind:
                 button.add_class("wb-current")
             else:
                 button.remove_class("wb-current")
-        self.current = kind
-        if prefill:
-            page.form.prefill(prefill)
-        if hasattr(page, "refresh"):
-            page.refresh()
 
     def open_with(self, kind: str, prefill: dict[str, Any]) -> None:
         """Open a tool with a new entry started from `prefill` (one click from a session)."""
