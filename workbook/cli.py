@@ -40,15 +40,21 @@ def free_port(preferred: int) -> int:
     raise OSError("no free port")
 
 
-def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
-    """Standalone Voila on loopback: no code can be run from the page, no tracebacks shown."""
+def voila_command(notebook: Path, port: int, open_browser: bool = False) -> list[str]:
+    """Standalone Voila on loopback: no code can be run from the page, no tracebacks shown.
+
+    The browser is opened by `serve` itself, with the address that carries the launch's key.
+    """
     return [
-        # Voila itself, with closed pages giving their kernels back at once (voila_main.py)
+        # Voila with the launch's secret, the Host check and the headers (workbook/server.py)
         sys.executable, "-m", "workbook.voila_main", str(notebook),
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",
-        f"--Voila.open_browser={open_browser}",
+        "--Voila.open_browser=False",
+        # kernels talk to the server over Unix sockets in its private folder, not loopback TCP
+        # ports that any local account could subscribe to
+        "--KernelManager.transport=ipc",
         "--template=workbook",
         "--theme=light",
         "--VoilaConfiguration.show_tracebacks=False",
@@ -60,21 +66,121 @@ def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
     ]
 
 
+RUNTIME_FILE = ".workbook-server.json"  # in the data folder, 0600: where a running workbook is
+
+
+def running_server(data_dir: Path) -> str | None:
+    """The address of a workbook already serving this folder (it answers), else None."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        info = json.loads((data_dir / RUNTIME_FILE).read_text(encoding="utf-8"))
+        url, pid = str(info["url"]), int(info["pid"])
+        os.kill(pid, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    base = url.split("?", 1)[0]
+    try:
+        with urllib.request.urlopen(base + "voila/static/voila.js", timeout=3):
+            return url
+    except urllib.error.HTTPError:
+        return url
+    except (OSError, ValueError):
+        return None
+
+
+def _write_runtime(data_dir: Path, url: str) -> Path:
+    """Like Jupyter's runtime files: the address with its key, readable by the owner only."""
+    import json
+
+    from workbook.files import atomic_write
+
+    path = data_dir / RUNTIME_FILE
+    atomic_write(path, json.dumps({"url": url, "pid": os.getpid()}), mode=0o600)
+    return path
+
+
+def _open_when_up(url: str, proc: subprocess.Popen) -> None:
+    """Open the browser at `url` once the server answers (or give up if it stopped)."""
+    import time
+    import urllib.error
+    import urllib.request
+    import webbrowser
+
+    base = url.split("?", 1)[0]
+    for _ in range(600):
+        if proc.poll() is not None:
+            return
+        try:
+            urllib.request.urlopen(base + "login", timeout=2)
+        except urllib.error.HTTPError:
+            break  # it answers (the login page says 403 by design)
+        except OSError:
+            time.sleep(0.1)
+            continue
+        break
+    webbrowser.open(url)
+
+
+def run_server(command: list[str], env: dict[str, str], open_url: str | None = None) -> int:
+    """Run the server as a child; SIGTERM, SIGHUP or Ctrl+C here stop it and its kernels."""
+    import signal
+    import threading
+
+    proc = subprocess.Popen(command, env=env)
+    if open_url:
+        threading.Thread(target=_open_when_up, args=(open_url, proc), daemon=True).start()
+
+    def forward(signum: int, _frame: object) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                return proc.wait()
+            except KeyboardInterrupt:  # the child had the same Ctrl+C: let it stop its kernels
+                forward(signal.SIGTERM, None)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def serve(args: argparse.Namespace) -> int:
+    import secrets
+
     data_dir = default_data_dir(args.data_dir).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    running = running_server(data_dir)
+    if running:
+        print(f"This data folder is already open in a workbook that is running: {running}",
+              file=sys.stderr)
+        print(running, flush=True)
+        if not args.no_browser:
+            import webbrowser
+
+            webbrowser.open(running)
+        return 0
     notebook = notebooks_dir() / TOOLS[args.tool]
     port = free_port(args.port)
+    token = secrets.token_urlsafe(32)
+    url = f"http://127.0.0.1:{port}/?token={token}"
     env = dict(os.environ)
     env[ENV_VAR] = str(data_dir)
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share_dir()), env.get("JUPYTER_PATH")]))
+    env["WORKBOOK_TOKEN"] = token
     print(f"Your data folder: {data_dir}", file=sys.stderr)
-    print(f"http://127.0.0.1:{port}/", flush=True)
-    print("Press Ctrl+C to stop.", file=sys.stderr, flush=True)
+    print(url, flush=True)
+    print("This address is your key to the workbook while it runs; it works in any new tab. "
+          "Press Ctrl+C to stop.", file=sys.stderr, flush=True)
+    runtime = _write_runtime(data_dir, url)
     try:
-        return subprocess.call(voila_command(notebook, port, not args.no_browser), env=env)
-    except KeyboardInterrupt:
-        return 0
+        return run_server(voila_command(notebook, port), env, None if args.no_browser else url)
+    finally:
+        runtime.unlink(missing_ok=True)
 
 
 def demo_data_dir() -> Path:

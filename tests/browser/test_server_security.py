@@ -6,8 +6,6 @@ import asyncio
 import json
 import re
 import time
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,23 +17,16 @@ from wb_browser import open_app
 pytestmark = pytest.mark.browser
 
 
-def status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=20) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
 def test_data_files_are_not_served(fresh_server):
+    """Not even to whoever holds the key: the data folder is not a served folder."""
     fresh_server.data_dir.joinpath("mood.csv").write_text("id,created_at,mood\n", encoding="utf-8")
-    base = fresh_server.url.rstrip("/")
     for path in ("/mood.csv", "/voila/files/mood.csv", "/files/mood.csv",
                  f"/voila/files/{fresh_server.data_dir}/mood.csv",
                  "/voila/files/../../mood.csv", "/voila/static/../../mood.csv",
                  "/voila/render/mood.csv", "/api/contents/mood.csv", "/tree"):
-        code = status(base + path)
-        assert code in (403, 404, 405), f"{path} answered {code}"
+        code, body = fresh_server.get(path)
+        assert code in (302, 403, 404, 405), f"{path} answered {code}"
+        assert "id,created_at" not in body
 
 
 def test_execute_requests_from_the_page_are_refused(fresh_server, page, tmp_path):
@@ -44,7 +35,8 @@ def test_execute_requests_from_the_page_are_refused(fresh_server, page, tmp_path
     config = json.loads(page.locator("#jupyter-config-data").text_content())
     kernel = config["kernelId"]
     marker = tmp_path / "ran.txt"
-    ws_url = fresh_server.url.replace("http://", "ws://") + f"api/kernels/{kernel}/channels"
+    ws_url = (fresh_server.base.replace("http://", "ws://")
+              + f"api/kernels/{kernel}/channels?token={fresh_server.token}")
 
     def request(msg_type: str, content: dict) -> tuple[str, str]:
         msg_id = uuid.uuid4().hex
@@ -87,21 +79,25 @@ def test_execute_requests_from_the_page_are_refused(fresh_server, page, tmp_path
 
 def test_error_pages_load_nothing_from_elsewhere(fresh_server, page):
     """Voila's stock error pages link a CDN stylesheet; the page watch fails on any such request."""
-    base = fresh_server.url.rstrip("/")
+    open_app(page, fresh_server.url, fresh_server)  # with the key's cookie, and without it below
+    base = fresh_server.base.rstrip("/")
     for path in ("/no/such/page", "/voila/render/nothing-here.ipynb", "/voila/static/nothing.js"):
         response = page.goto(base + path)
         assert response is not None and response.status >= 400, path
+        expect(page.locator("body")).not_to_contain_text("Traceback")
+    page.context.clear_cookies()
+    for path in ("/", "/no/such/page", "/logout", "/login"):
+        response = page.goto(base + path)
+        assert response is not None and response.status in (200, 403), path
         expect(page.locator("body")).not_to_contain_text("Traceback")
 
 
 def test_tracebacks_are_not_shown(fresh_server, page):
     """Voila is started with show_tracebacks off; an error page names no Python internals."""
-    base = fresh_server.url.rstrip("/")
-    for path in ("/voila/render/nothing-here.ipynb", "/voila/api/shutdown/none"):
-        try:
-            urllib.request.urlopen(base + path, timeout=20)
-        except urllib.error.HTTPError as exc:
-            body = exc.read().decode("utf-8", "replace")
+    for path in ("/voila/render/nothing-here.ipynb", "/voila/api/shutdown/none", "/logout"):
+        for key in (True, False):
+            code, body = fresh_server.get(path, key=key)
+            assert code != 500, path
             assert "Traceback" not in body and not re.search(r'File ".*\.py", line', body)
     open_app(page, fresh_server.url, fresh_server)
     assert "Traceback" not in page.content()
@@ -116,15 +112,13 @@ def test_a_closed_tab_gives_its_kernel_back_at_once(browser, server):
         kernel = pg.evaluate(
             "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
         start = len(server.stderr_lines)
+        assert server.get(f"/api/kernels/{kernel}")[0] == 200
         pg.close(run_before_unload=True)
         deadline = time.monotonic() + 15  # the culler would take 10 minutes
-        while time.monotonic() < deadline:
-            log = "".join(server.stderr_lines[start:])
-            if f"Kernel shutdown: {kernel}" in log:
-                break
+        while time.monotonic() < deadline and server.get(f"/api/kernels/{kernel}")[0] != 404:
             time.sleep(0.2)
         log = "".join(server.stderr_lines[start:])
-        assert f"Kernel shutdown: {kernel}" in log, log[-3000:]
+        assert server.get(f"/api/kernels/{kernel}")[0] == 404, log[-3000:]
         assert "403 POST /voila/api/shutdown" not in log
     finally:
         context.close()

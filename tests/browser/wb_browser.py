@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO / "tests") not in sys.path:  # tests/processes.py, whatever the import mode
@@ -34,6 +34,11 @@ PAGE_BUILD_TIMEOUT_MS = 60_000  # a tool's page built the first time on a busy m
 STOP_TIMEOUT_S = 20           # for the server and its kernels to stop after SIGTERM
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a redirect is an answer in itself here
+        return None
+
+
 # -- the Voila server --------------------------------------------------------------------
 @dataclass
 class Server:
@@ -45,6 +50,29 @@ class Server:
     @property
     def netloc(self) -> str:
         return urlsplit(self.url).netloc
+
+    @property
+    def base(self) -> str:
+        """The address without its key (what another account or page could guess)."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}/"
+
+    @property
+    def token(self) -> str:
+        """This launch's key, from the printed address."""
+        return parse_qs(urlsplit(self.url).query).get("token", [""])[0]
+
+    def get(self, path: str, key: bool = True, **headers: str) -> tuple[int, str]:
+        """GET a path (with the key as Jupyter's `Authorization: token` header, unless `key=False`):
+        (status, body), redirects not followed."""
+        request = urllib.request.Request(self.base.rstrip("/") + path, headers={
+            **({"Authorization": f"token {self.token}"} if key else {}), **headers})
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", "replace")
 
     def rows(self, kind: str) -> list[dict[str, str]]:
         """The saved rows of an exercise, exact strings, oldest first ([] if no file)."""

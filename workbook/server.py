@@ -1,0 +1,354 @@
+"""The workbook's Voila: only whoever holds this launch's secret reaches it.
+
+Standalone Voila has no login and no Host check. This is Voila with Jupyter Server's own
+machinery switched on and set tight:
+
+1. a secret per launch (`WORKBOOK_TOKEN` in the environment, never on a command line): the
+   printed address carries it, Jupyter Server's identity provider exchanges it for an HttpOnly,
+   SameSite=Strict cookie, and every handler that can start or reach a kernel requires it, so
+   no kernel starts for a request without it and a kernel id alone opens nothing;
+2. a Host check (Jupyter Server's `allow_remote_access=False`): a page on another host name
+   that resolves to this machine (DNS rebinding) gets a 403;
+3. security headers on every response, static files and errors included;
+4. kernel ids, query strings and keys never reach the log;
+5. SIGTERM and SIGHUP stop the server and every kernel, as Ctrl+C does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import time
+import traceback
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+TOKEN_ENV = "WORKBOOK_TOKEN"
+HOSTS_ENV = "WORKBOOK_ALLOWED_HOSTS"  # extra host names a workshop is reached by (--public-url)
+
+# Scripts, styles, connections and frames come from the app itself, nowhere else. Voila's page
+# carries inline scripts (its configuration, the widget manager's start) and Vega compiles its
+# expressions with Function(), hence 'unsafe-inline' and 'unsafe-eval': both still only run
+# what this server sent.
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "frame-src 'self' blob: data:",
+    "worker-src 'self' blob:",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Between Sessions</title>
+<style>body{font-family:sans-serif;max-width:40em;margin:3em auto;padding:0 1em;color:#1f2328;line-height:1.5}
+.wb-help{color:#59636e;font-size:14px}</style></head>
+<body class="wb-error-page"><h1>{{ status_message }}</h1>
+{% if message %}<p>{{ message }}</p>{% endif %}
+{% block error_detail %}{% endblock %}
+<p class="wb-help">Your saved entries are safe. If you are not safe right now, call your local
+emergency number or a crisis line.</p></body></html>
+"""
+PRIVATE = ("This workbook is private. Open it with the address <code>workbook serve</code> printed "
+           "(it carries a key made fresh each time the workbook starts), or with the private link you "
+           "were given. If that window is gone, stop the workbook with Ctrl+C and start it again.")
+SIGNED_OUT = ("This page has let go of the workbook. Open it again with the address "
+              "<code>workbook serve</code> printed.")
+
+
+# -- secrets out of logs -------------------------------------------------------------
+_QUERY = re.compile(r"\?[^\s'\"<>]+")
+_KEY = re.compile(r"((?:key|token)=)[^\s&'\"<>]+")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """Text with every query string, key, token and kernel id replaced (what a log line may show)."""
+    return _UUID.sub("[id]", _KEY.sub(r"\1[redacted]", _QUERY.sub("?[redacted]", text)))
+
+
+class RedactingFilter(logging.Filter):
+    """Put on every handler: the formatted message and any traceback are redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken record still must not leak
+            message = str(record.msg)
+        record.msg, record.args = redact(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def install_redaction(*loggers: logging.Logger) -> None:
+    """Route tornado's loggers through the app's log and redact on every handler there is."""
+    tornado_log = logging.getLogger("tornado")
+    if loggers:
+        tornado_log.parent = loggers[0]
+        tornado_log.propagate = True
+    handlers = set(logging.getLogger().handlers)
+    for logger in loggers:
+        handlers.update(logger.handlers)
+    if logging.lastResort is not None:
+        handlers.add(logging.lastResort)
+    for handler in handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+
+
+def log_request(handler: Any) -> None:
+    """Tornado's access log without the query string or the client's address."""
+    from tornado.log import access_log
+
+    status = handler.get_status()
+    request = handler.request
+    level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.DEBUG
+    access_log.log(level, "%d %s %s %.1fms", status, request.method, redact(request.path),
+                   1000.0 * request.request_time())
+
+
+# -- a bounded number of kernels -------------------------------------------------------
+class BoundedKernels:
+    """Mixed in before Voila's kernel manager: at most `max_kernels` pages at once."""
+
+    max_kernels = 0              # 0: no bound
+    full_message = "Too many pages of the workbook are open. Close one, then reload this page."
+    evict_closed = True          # a closed page's kernel makes room for a new one
+    loading_grace_s = 60.0       # a kernel this young may still be waiting for its page
+    _stopping = False
+
+    def _pooled_ids(self) -> set[str]:
+        ids = set()
+        for pool in getattr(self, "_pools", {}).values():
+            for task in pool:
+                if task.done() and not task.cancelled() and task.exception() is None:
+                    ids.add(task.result().get("kernel_id"))
+        return ids
+
+    def _pool_length(self) -> int:
+        return sum(len(pool) for pool in getattr(self, "_pools", {}).values())
+
+    def in_use(self) -> int:
+        """Kernels serving a page (running kernels that are not waiting in the pool)."""
+        return len(set(self.list_kernel_ids()) - self._pooled_ids())
+
+    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+        # Only kernels started for a request come here (a pool starts its kernels through the
+        # base class), so this is where a page beyond the bound is refused.
+        if self.max_kernels and self.in_use() + self._pool_length() >= self.max_kernels:
+            if not await self._give_back_a_closed_page():
+                from tornado import web
+
+                self.log.warning("full: %d kernels running (at most %d)",
+                                 len(self.list_kernel_ids()), self.max_kernels)
+                raise web.HTTPError(503, reason=self.full_message)
+        kernel_id = await super().start_kernel(*args, **kwargs)
+        self._started_at()[kernel_id] = time.monotonic()
+        return kernel_id
+
+    def _started_at(self) -> dict[str, float]:
+        if "_wb_started" not in self.__dict__:
+            self.__dict__["_wb_started"] = {}
+        return self.__dict__["_wb_started"]
+
+    async def _give_back_a_closed_page(self) -> bool:
+        """Shut down the oldest kernel no page is connected to (a tab closed without saying so),
+        never one started in the last minute (its page may still be loading)."""
+        if not self.evict_closed:
+            return False
+        now, started = time.monotonic(), self._started_at()
+        connections = getattr(self, "_kernel_connections", {})
+        pooled = self._pooled_ids()
+        closed = [kid for kid in self.list_kernel_ids()
+                  if kid not in pooled and not connections.get(kid)
+                  and now - started.get(kid, 0.0) > self.loading_grace_s]
+        if not closed:
+            return False
+        oldest = min(closed, key=lambda kid: started.get(kid, 0.0))
+        self.log.info("giving back the kernel of a page that was closed")
+        await self.shutdown_kernel(oldest)
+        return True
+
+    async def shutdown_all(self, *args: Any, **kwargs: Any) -> None:
+        self._stopping = True
+        await super().shutdown_all(*args, **kwargs)
+
+
+def bound_kernels(mixin: type, **attributes: Any) -> None:
+    """Voila builds its kernel manager class in `voila_kernel_manager_factory`: mix `mixin` in."""
+    import voila.app as voila_app
+
+    original = getattr(voila_app.voila_kernel_manager_factory, "original",
+                       voila_app.voila_kernel_manager_factory)
+
+    def factory(base_class: type, preheat_kernel: bool, default_pool_size: int, **kwargs: Any) -> type:
+        cls = original(base_class, preheat_kernel, default_pool_size, **kwargs)
+        return type("WorkbookKernelManager", (mixin, cls), attributes)
+
+    factory.original = original  # type: ignore[attr-defined]
+    voila_app.voila_kernel_manager_factory = factory
+
+
+def accept_shutdown_beacons() -> None:
+    """Let a closed page give its kernel back at once, as Voila means it to.
+
+    On `beforeunload` Voila asks for its kernel's shutdown with `navigator.sendBeacon`, which
+    carries no XSRF token, so the stock handler refuses it (403, voila-dashboards/voila#1458)
+    and the kernel stays until it is culled. The handler still requires the launch's cookie
+    (SameSite=Strict: a page on another site cannot send it), and names a kernel by its id,
+    which only the page it serves knows; the XSRF check is dropped for this one handler only.
+    """
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+
+    VoilaShutdownKernelHandler.check_xsrf_cookie = lambda self: None  # type: ignore[method-assign]
+
+
+# -- hosts ---------------------------------------------------------------------------------
+def allow_hosts(names: list[str], any_address: bool) -> None:
+    """Jupyter Server's Host check, which allows loopback addresses and `local_hostnames` only,
+    widened for a workshop: its public host names and, when it listens on a network, any
+    literal IP address (DNS rebinding needs a host *name*; an address is not one)."""
+    import ipaddress
+
+    from jupyter_server.base.handlers import JupyterHandler
+
+    original = getattr(JupyterHandler.check_host, "original", JupyterHandler.check_host)
+
+    def check_host(self: Any) -> bool:
+        host = re.sub(r":\d+$", "", self.request.host or "").strip("[]").lower()
+        if host in names:
+            return True
+        if any_address:
+            try:
+                ipaddress.ip_address(host)
+                return True
+            except ValueError:
+                pass
+        return original(self)
+
+    check_host.original = original  # type: ignore[attr-defined]
+    JupyterHandler.check_host = check_host  # type: ignore[method-assign]
+
+
+def voila_class() -> type:
+    """Voila with the launch's secret, the Host check, the headers and the log kept clean."""
+    import jinja2
+    import tornado.web
+    from jupyter_server.auth.decorator import allow_unauthenticated
+    from jupyter_server.base.handlers import JupyterHandler
+    from markupsafe import Markup
+    from traitlets import default
+    from voila.app import Voila
+
+    class SecurityHeaders(tornado.web.OutputTransform):
+        """Every response, static files and errors included, carries the same headers."""
+
+        def transform_first_chunk(self, status_code: int, headers: Any, chunk: bytes,
+                                  finishing: bool) -> tuple[int, Any, bytes]:
+            for name, value in SECURITY_HEADERS.items():
+                headers[name] = value
+            return status_code, headers, chunk
+
+    class PrivatePage(JupyterHandler):
+        """What the address without the key shows: nothing of the person's, and how to get in."""
+
+        def _private(self) -> None:
+            self.set_status(403)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(jinja2.Template(PAGE).render(status_message="This workbook is private",
+                                                      message=Markup(PRIVATE)))
+
+        @allow_unauthenticated
+        def get(self) -> None:
+            self._private()
+
+        @allow_unauthenticated
+        def post(self) -> None:
+            self._private()
+
+        def check_xsrf_cookie(self) -> None:  # nothing is accepted here, so nothing to forge
+            return None
+
+        @classmethod
+        def get_user(cls, handler: Any) -> None:  # the identity provider asks its login handler
+            return None
+
+        @classmethod
+        def validate_security(cls, app: Any, ssl_options: Any = None) -> None:
+            return None
+
+    class SignedOut(JupyterHandler):
+        @allow_unauthenticated
+        def get(self) -> None:
+            self.identity_provider.clear_login_cookie(self)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(jinja2.Template(PAGE).render(status_message="Signed out",
+                                                      message=Markup(SIGNED_OUT)))
+
+    class WorkbookVoila(Voila):
+        @default("token")
+        def _token_from_environment(self) -> str | None:
+            # Read once and removed, so kernels (children of this process) never inherit it.
+            return os.environ.pop(TOKEN_ENV, None)
+
+        @default("tornado_settings")
+        def _own_tornado_settings(self) -> dict:
+            return {"log_function": log_request}
+
+        def initialize(self, argv: list[str] | None = None) -> None:
+            install_redaction(self.log)
+            super().initialize(argv)
+            install_redaction(self.log)
+            if not self.token:
+                raise SystemExit(f"{TOKEN_ENV} is not set: start the workbook with `workbook serve`.")
+            names = [h.strip().lower() for h in os.environ.get(HOSTS_ENV, "").split(",") if h.strip()]
+            allow_hosts(names, any_address=self.ip not in ("127.0.0.1", "localhost", "::1"))
+
+        def init_settings(self) -> dict:
+            settings = super().init_settings()
+            # Voila sets allow_remote_access=True: Jupyter Server's Host check is back on.
+            settings["allow_remote_access"] = False
+            settings["local_hostnames"] = ["localhost"]
+            settings["transforms"] = [SecurityHeaders]
+            provider = self.identity_provider
+            provider.cookie_options = {"samesite": "Strict", "httponly": True}
+            provider.login_handler_class = PrivatePage
+            provider.logout_handler_class = SignedOut
+            for key in ("voila_jinja2_env", "jinja2_env"):  # error pages of our own, no CDN
+                env = settings[key]
+                env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"error.html": PAGE}), env.loader])
+            return settings
+
+        def start(self) -> None:
+            # SIGHUP (the terminal closed) stops the server and its kernels, as SIGTERM does.
+            signal.signal(signal.SIGHUP, self._handle_signal_stop)
+            super().start()
+
+        def launch_browser(self) -> None:  # the command opens the address with its key itself
+            return None
+
+    return WorkbookVoila
