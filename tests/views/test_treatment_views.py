@@ -120,9 +120,13 @@ def test_item9_shows_crisis_resources_before_save(app, store):
     page = app.pages["checkin"]
     assert page.item9.value == ""
     page.form.inputs["phq9_9"].input.value = 1
-    assert "Nobody monitors this app" in page.item9.value
-    assert "reach a person now" in page.item9.value
+    assert "Nobody watches this app" in page.item9.value
+    assert "several days" in page.item9.value and "Please talk with a person today" in page.item9.value
+    assert "only if you share your check-ins" in page.item9.value  # who can see it, truthfully
     assert "988" in page.item9.value
+    page.form.inputs["phq9_9"].input.value = 3
+    assert "nearly every day" in page.item9.value and "reach a person now" in page.item9.value
+    assert "several days" not in page.item9.value
     assert store.load("checkin").empty  # nothing had to be saved for this
     page.form.inputs["phq9_9"].input.value = 0
     assert page.item9.value == ""

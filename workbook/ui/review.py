@@ -43,7 +43,11 @@ STYLE = (".wb-review-table{border-collapse:collapse;margin:.3rem 0 1rem}"
 # what each reach-out rule means, said to the therapist (the client saw the rule's own message)
 FLAG_MEANING = {
     "item9": "PHQ-9 item 9 (thoughts of being better off dead or of self-harm) was answered above 0 in "
-             "the latest check-in that answered it. The client was shown the crisis resources.",
+             "the latest check-in that answered it, less than two weeks before the end of the range. "
+             "The client was shown the crisis resources.",
+    "item9_recheck": "PHQ-9 item 9 was answered above 0 in the latest check-in that answered it, two "
+                     "weeks or more before the end of the range, and not answered since. The client "
+                     "was asked for a new check-in and shown where help is.",
     "phq9_severe": "The latest full PHQ-9 total is 20 or more, the top range.",
     "phq9_rise": "The PHQ-9 total rose clearly since the check-in before.",
     "post_session_dip": "Since the last session, mood has stayed below (or anxiety above) the client's "
