@@ -168,3 +168,19 @@ def test_checkin_shows_each_forms_header_and_keeps_the_new_answers(app, store):
     summary = page.summary.children[-1].value
     assert "down 12 since your score from before treatment" in summary
     assert "half or less of where you started" in summary
+
+
+def test_an_old_item9_answer_asks_for_a_new_check_in_without_opening_the_crisis_panel(app, store):
+    """One answer above 0 must not raise the alarm on every save for months (alarm fatigue)."""
+    import datetime as dt
+
+    store.add("checkin", {"phq9_9": 1, "created_at": "2026-03-01T09:00:00+01:00"})
+    app.crisis.hide()
+    alerts = app.check_rules(today=dt.date(2026, 3, 10))  # 9 days on: the PHQ-9's two weeks
+    assert [(a.rule, a.urgent) for a in alerts] == [("item9", True)]
+    assert app.crisis.layout.display != "none"
+    app.crisis.hide()
+    alerts = app.check_rules(today=dt.date(2026, 4, 20))  # seven weeks on
+    assert [(a.rule, a.urgent) for a in alerts] == [("item9_recheck", False)]
+    assert app.crisis.layout.display == "none"  # not opened by itself
+    assert "A new check-in is due" in app.reach_out.value and "Get help now" in app.reach_out.value
