@@ -49,9 +49,10 @@ FLAG_MEANING = {
                      "weeks or more before the end of the range, and not answered since. The client "
                      "was asked for a new check-in and shown where help is.",
     "phq9_severe": "The latest full PHQ-9 total is 20 or more, the top range.",
-    "phq9_rise": "The PHQ-9 total rose clearly since the check-in before.",
-    "post_session_dip": "Since the last session, mood has stayed below (or anxiety above) the client's "
-                        "usual level on consecutive check-in days.",
+    "phq9_rise": "The PHQ-9 total rose by 6 points or more (a reliable change) since the check-in before.",
+    "post_session_dip": "After a session, mood fell below (or anxiety rose above) the client's usual "
+                        "level on at least two check-in days, missed days not counted, and the latest "
+                        "check-in has not come back near it.",
 }
 
 
