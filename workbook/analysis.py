@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pandas as pd
@@ -237,19 +238,22 @@ def severity_bands(instrument: str) -> pd.DataFrame:
 def questionnaire_scores(checkins: pd.DataFrame) -> pd.DataFrame:
     """PHQ-9 and GAD-7 totals of each check-in, one row per complete questionnaire, oldest first.
 
-    A check-in may hold only one of the two questionnaires; the other is left out.
+    A check-in may hold only one of the two questionnaires; the other is left out. `baseline` is
+    True for a check-in the person marked as from before treatment started.
     """
     from workbook import scoring
 
-    columns = ["date", "instrument", "total", "severity"]
+    columns = ["date", "instrument", "total", "severity", "baseline"]
     if checkins.empty:
         return pd.DataFrame(columns=columns)
     items = [c for c in (*scoring.PHQ9_ITEMS, *scoring.GAD7_ITEMS) if c in checkins]
     answers = checkins[items].astype("object")
     answers = answers.where(answers.notna(), None)
     dates = entry_dates(checkins["created_at"])
+    marks = (checkins[scoring.BASELINE_FIELD] if scoring.BASELINE_FIELD in checkins
+             else pd.Series(None, index=checkins.index, dtype="object"))
     rows = []
-    for date, record in zip(dates, answers.to_dict("records"), strict=True):
+    for date, record, mark in zip(dates, answers.to_dict("records"), marks, strict=True):
         if pd.isna(date):
             continue
         try:
@@ -258,17 +262,31 @@ def questionnaire_scores(checkins: pd.DataFrame) -> pd.DataFrame:
             continue  # a hand-edited answer out of range: leave that check-in out
         for score in scores:
             if score is not None:
-                rows.append((date, score.instrument, score.total, score.severity))
+                rows.append((date, score.instrument, score.total, score.severity, is_marked(mark)))
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values("date", kind="stable").reset_index(drop=True)
 
 
+def is_marked(value: Any) -> bool:
+    """A tick box cell (a list of chosen keys, or its JSON text) with its one option chosen."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return False
+    return isinstance(value, (list, tuple)) and "yes" in value
+
+
 def score_change(scores: pd.DataFrame, instrument: str = "PHQ-9") -> Any:
-    """`scoring.change` over every total of one questionnaire (None without any)."""
+    """`scoring.change` over every total of one questionnaire (None without any), measured from
+    the latest check-in marked as from before treatment, if any, else the first."""
     from workbook import scoring
 
-    totals = scores.loc[scores["instrument"] == instrument, "total"].astype(int).tolist()
-    return scoring.change(totals, instrument)
+    mine = scores[scores["instrument"] == instrument]
+    totals = mine["total"].astype(int).tolist()
+    marked = mine["baseline"].tolist() if "baseline" in mine else []
+    baseline = max((i for i, m in enumerate(marked) if m is True), default=None)
+    return scoring.change(totals, instrument, baseline)
 
 
 def wins_by_month(wins: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:

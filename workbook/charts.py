@@ -199,7 +199,7 @@ def questionnaire_chart(scores: pd.DataFrame, start: dt.date, end: dt.date,
     """PHQ-9 and GAD-7 totals over time on their published bands, one panel for each one present.
 
     `scores` comes from `analysis.questionnaire_scores`. The PHQ-9 panel shows the remission
-    line (a total under 5) and, given `response_at` (half the first total), the response line.
+    line (a total under 5) and, given `response_at` (half the starting total), the response line.
     """
     from workbook import scoring
 
@@ -214,10 +214,10 @@ def questionnaire_chart(scores: pd.DataFrame, start: dt.date, end: dt.date,
             if response_at is None:
                 lines.append((scoring.REMISSION_BELOW, remission))
             elif response_at == scoring.REMISSION_BELOW:
-                lines.append((response_at, f"{remission}; response: half the first total"))
+                lines.append((response_at, f"{remission}; response: half the starting total"))
             else:
                 lines += [(scoring.REMISSION_BELOW, remission),
-                          (response_at, f"response: half the first total ({_num(response_at)})")]
+                          (response_at, f"response: half the starting total ({_num(response_at)})")]
         panels.append(_score_panel(mine, instrument, start, end,
                                    pd.DataFrame(lines, columns=["value", "label"])))
     return alt.VConcatChart(vconcat=panels, spacing=18, config=theme()["config"],

@@ -59,7 +59,7 @@ def section(exercise: Exercise) -> str:
         lines.append("| `status` | `draft` or `complete` | yes | A draft can be reopened and "
                      "finished. |")
     for f in exercise.fields:
-        meaning = f.label + (f". {f.help}" if f.help else "")
+        meaning = f.label + ((" " if f.label.endswith(("?", ".", "!")) else ". ") + f.help if f.help else "")
         needed = "yes" if f.required else "no"
         lines.append(f"| `{f.name}` | {_cell(describe_type(f))} | {needed} | {_cell(meaning)} |")
     return "\n".join(lines)

@@ -213,6 +213,16 @@ def _questionnaire_lines(frame: pd.DataFrame) -> list[str]:
         if len(mine) > 1:
             line += (f"; first in this range {int(first['total'])} ({first['severity']} range) on "
                      f"{day(first['date'])}; {_n(len(mine), 'questionnaire')} in all")
+        marked = mine[mine["baseline"].eq(True)]
+        if len(marked):
+            line += (f"; marked as from before treatment: {int(marked['total'].iloc[-1])} on "
+                     f"{day(marked['date'].iloc[-1])}")
+        moved = analysis.score_change(scores, instrument)
+        if moved is not None and moved.response:
+            line += (f"; the latest is half or less of the starting score {moved.first} (a drop of 50% "
+                     "or more, often called a response)")
+        if moved is not None and moved.remission:
+            line += f"; the latest is under {scoring.REMISSION_BELOW}, the range often called remission"
         out.append(line + ".")
     if "phq9_9" in frame:
         item9 = pd.to_numeric(frame["phq9_9"].astype(object), errors="coerce")
@@ -357,8 +367,8 @@ def _charts(frames: Mapping[str, pd.DataFrame], start: dt.date, end: dt.date) ->
     if checkins is not None and not checkins.empty:
         scores = analysis.questionnaire_scores(checkins)
         if not scores.empty:
-            phq = scores.loc[scores["instrument"] == "PHQ-9", "total"]
-            response_at = float(phq.iloc[0]) / 2 if len(phq) and phq.iloc[0] > 0 else None
+            starting = analysis.score_change(scores, "PHQ-9")  # marked pre-treatment score, else the first
+            response_at = starting.first * scoring.RESPONSE_DROP if starting and starting.first else None
             parts = [f"{_n(int((scores['instrument'] == i).sum()), i + ' total')}"
                      for i in ("PHQ-9", "GAD-7") if (scores["instrument"] == i).any()]
             out.append(Chart("PHQ-9 and GAD-7 totals", " and ".join(parts) + " over the range, on "

@@ -40,7 +40,7 @@ RISE_MESSAGE = (
     "your next appointment."
 )
 RISE_SOURCE = (
-    "PHQ-9 (Kroenke, Spitzer & Williams 2001), whose severity ranges are 5 points wide; seed "
+    "IAPT Manual (NCCMH 2019): a PHQ-9 rise of 6 points or more is a reliable change; seed "
     "000_13870a73a02eb9df.txt: tell your provider promptly when symptoms come back."
 )
 
@@ -54,27 +54,73 @@ SEVERE_SOURCE = (
     "PHQ-9 severity ranges (Kroenke, Spitzer & Williams 2001): a total of 20 to 27 is the top range."
 )
 
+# Item 9, while the answer is recent: the words follow the answer given (1, 2 or 3).
+ITEM9_ANSWERS = {1: "several days", 2: "more than half the days", 3: "nearly every day"}
+ITEM9_WHO_SEES = (
+    "Nobody watches this app, so no one has been alerted. Your answer is saved with your other "
+    "entries in your own data folder, and your care team sees it only if you share your check-ins "
+    "with them."
+)
+ITEM9_WHERE_HELP = (
+    "The crisis resources are shown here, and behind Get help now at the top of every page."
+)
+ITEM9_TITLE_TODAY = "Please talk with a person today"
 ITEM9_TITLE = "Please reach a person now"
-ITEM9_MESSAGE = (
-    "You answered that thoughts of being better off dead, or of hurting yourself, have come up. "
-    "Thank you for being honest about it. Nobody monitors this app, so no one will see this answer. "
+ITEM9_MESSAGE_SEVERAL_DAYS = (
+    "You answered that thoughts of being better off dead, or of hurting yourself, came up on "
+    "several days in the last two weeks. Thank you for being honest about it. Please tell a person "
+    "about these thoughts today: your care team, a crisis line or someone you trust. If the thoughts "
+    "grow stronger, or you feel you might act on them, reach a crisis line or emergency services "
+    f"now. {ITEM9_WHO_SEES} {ITEM9_WHERE_HELP}"
+)
+ITEM9_MESSAGE_MORE_THAN_HALF = (
+    "You answered that thoughts of being better off dead, or of hurting yourself, came up on more "
+    "than half the days in the last two weeks. Thank you for being honest about it. Please reach a "
+    "person now: a crisis line, emergency services, your care team or someone you trust. "
+    f"{ITEM9_WHO_SEES} {ITEM9_WHERE_HELP}"
+)
+ITEM9_MESSAGE_NEARLY_EVERY_DAY = (
+    "You answered that thoughts of being better off dead, or of hurting yourself, came up nearly "
+    "every day in the last two weeks. That is a lot to carry, and you do not have to carry it alone. "
     "Please reach a person now: a crisis line, emergency services, your care team or someone you "
-    "trust. The crisis resources are shown here, and behind Get help now at the top of every page."
+    f"trust. {ITEM9_WHO_SEES} {ITEM9_WHERE_HELP}"
 )
 ITEM9_SOURCE = (
-    "PHQ-9 item 9 (Kroenke, Spitzer & Williams 2001): any answer above 'not at all' is a reason to "
-    "reach a person now, not a number to track."
+    "PHQ-9 instructions for use: any item 9 answer above 'not at all' calls for a person to ask "
+    "about safety; Simon et al. 2013: risk grows with each step of the answer."
 )
 
-# rule -> (title, message, source): everything an Alert can say
+RECHECK_TITLE = "A new check-in is due"
+RECHECK_MESSAGE = (
+    "At your last check-in that asked, you said thoughts of being better off dead, or of hurting "
+    "yourself, had come up. That was two weeks ago or more, and the questionnaire only looks back "
+    "two weeks, so a new check-in would show how things are now, whenever you feel able. If those "
+    "thoughts are with you today, please reach a person: the crisis lines are behind Get help now "
+    "at the top of every page, and your care team wants to know."
+)
+RECHECK_SOURCE = (
+    "The PHQ-9 asks about the last 2 weeks, so an item 9 answer older than that is a reason for a "
+    "new check-in; the crisis lines stay one click away."
+)
+
+# wording key -> (title, message, source): everything an Alert can say. A key's rule is the part
+# before any ":" (item 9 has one wording per answer).
 TEXTS: dict[str, tuple[str, str, str]] = {
-    "item9": (ITEM9_TITLE, ITEM9_MESSAGE, ITEM9_SOURCE),
+    "item9:1": (ITEM9_TITLE_TODAY, ITEM9_MESSAGE_SEVERAL_DAYS, ITEM9_SOURCE),
+    "item9:2": (ITEM9_TITLE, ITEM9_MESSAGE_MORE_THAN_HALF, ITEM9_SOURCE),
+    "item9:3": (ITEM9_TITLE, ITEM9_MESSAGE_NEARLY_EVERY_DAY, ITEM9_SOURCE),
+    "item9_recheck": (RECHECK_TITLE, RECHECK_MESSAGE, RECHECK_SOURCE),
     "phq9_severe": (SEVERE_TITLE, SEVERE_MESSAGE, SEVERE_SOURCE),
     "phq9_rise": (RISE_TITLE, RISE_MESSAGE, RISE_SOURCE),
     "post_session_dip": (DIP_TITLE, DIP_MESSAGE, DIP_SOURCE),
 }
-ORDER = tuple(TEXTS)  # the order evaluate() returns alerts in: urgent first
-BASELINE_MIN_ENTRIES = 3
+# the order evaluate() returns alerts in: urgent first
+ORDER = ("item9", "item9_recheck", "phq9_severe", "phq9_rise", "post_session_dip")
+URGENT = ("item9",)
+BASELINE_MIN_DAYS = 3  # days with a check-in needed for a usual level
+SETTLING_DAYS = 2  # "a day or two" after a session: left out of the usual level when possible
+ITEM9_RECENT_DAYS = 14  # the PHQ-9 looks back two weeks: an item 9 answer is "now" for 14 days
+MOOD_TOP = ANXIETY_TOP = 10  # the mood check-in's scales run 0-10
 
 # the range each threshold may take (config.yaml, key `safety`)
 LIMITS: dict[str, tuple[int, int]] = {
@@ -91,12 +137,12 @@ LIMITS: dict[str, tuple[int, int]] = {
 class Thresholds:
     """The numbers behind the rules; change them under `safety:` in config.yaml."""
 
-    mood_drop: int = 2  # mood at least this far below baseline
-    anxiety_rise: int = 2  # or anxiety at least this far above baseline
-    consecutive_days: int = 2  # on this many consecutive check-in days or more
-    window_days: int = 7  # days after a session that are checked
-    baseline_days: int = 14  # days before the session that make the baseline
-    phq9_rise: int = 5  # PHQ-9 up this much since the last check-in
+    mood_drop: int = 2  # a day's mood at least this far below the usual level is low
+    anxiety_rise: int = 2  # or its anxiety at least this far above the usual level
+    consecutive_days: int = 2  # this many low check-in days in a run (a missed day does not end it)
+    window_days: int = 7  # the run starts within this many days after a session
+    baseline_days: int = 14  # days before the session that make the usual level
+    phq9_rise: int = 6  # PHQ-9 up this much since the last check-in (IAPT reliable change)
 
     def __post_init__(self) -> None:
         for name, (low, high) in LIMITS.items():
@@ -105,11 +151,6 @@ class Thresholds:
                 raise ValueError(
                     f"safety.{name}: expected a whole number from {low} to {high}, got {value!r}."
                 )
-        if self.consecutive_days > self.window_days:
-            raise ValueError(
-                f"safety.consecutive_days: {self.consecutive_days} is more than safety.window_days "
-                f"({self.window_days}), so the rule could never apply."
-            )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any] | None) -> Thresholds:
@@ -127,16 +168,17 @@ class Thresholds:
 class Alert:
     """One reason to reach out: what to show, and where the rule comes from."""
 
-    rule: str  # "post_session_dip" | "phq9_rise" | "phq9_severe" | "item9"
+    rule: str  # "item9" | "item9_recheck" | "phq9_severe" | "phq9_rise" | "post_session_dip"
     title: str  # short, calm
     message: str  # supportive, plain, never diagnostic
     source: str  # one line: where the rule comes from
-    urgent: bool  # True only for item9
+    urgent: bool  # True only for item9 (a recent answer above 0)
 
 
-def _alert(rule: str) -> Alert:
-    title, message, source = TEXTS[rule]
-    return Alert(rule=rule, title=title, message=message, source=source, urgent=rule == "item9")
+def _alert(wording: str) -> Alert:
+    title, message, source = TEXTS[wording]
+    rule = wording.split(":")[0]
+    return Alert(rule=rule, title=title, message=message, source=source, urgent=rule in URGENT)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -153,12 +195,16 @@ def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(frame[column].astype(object), errors="coerce").astype("float64")
 
 
+def _moments(created_at: pd.Series) -> pd.Series:
+    return pd.to_datetime(created_at.astype(str), utc=True, errors="coerce", format="ISO8601")
+
+
 def _oldest_first(checkins: pd.DataFrame) -> pd.DataFrame:
     """Check-ins in the order they were made (the moment, across time-zone offsets), else row order."""
     if "created_at" not in checkins.columns:
         return checkins
-    when = pd.to_datetime(checkins["created_at"].astype(str), utc=True, errors="coerce", format="ISO8601")
-    return checkins.assign(_when=when).sort_values("_when", kind="stable", na_position="first")
+    return checkins.assign(_when=_moments(checkins["created_at"])).sort_values(
+        "_when", kind="stable", na_position="first")
 
 
 def _phq9_scores(checkins: pd.DataFrame | None, last: int = 2) -> list[scoring.Score]:
@@ -184,19 +230,77 @@ def _answer(value: Any) -> float | None:
         return None
 
 
-# -- the rules -------------------------------------------------------------------------------------
+def _as_day(today: dt.date | None) -> pd.Timestamp:
+    today = today or dt.date.today()
+    if isinstance(today, dt.datetime):
+        today = today.date()
+    return pd.Timestamp(today)
 
 
-def _latest_session(sessions: pd.DataFrame, today: dt.date, window_days: int) -> pd.Series | None:
-    """The most recent session whose day is within `window_days` days before today (or today)."""
-    at = sessions["session_at"].astype(str)
-    day = pd.to_datetime(at.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    start = pd.Timestamp(today - dt.timedelta(days=window_days))
-    recent = sessions.assign(_at=at, _day=day)
-    recent = recent[(recent["_day"] >= start) & (recent["_day"] <= pd.Timestamp(today))]
-    if recent.empty:
+# -- the dip after a session -----------------------------------------------------------------------
+
+
+def _daily(mood: pd.DataFrame) -> pd.DataFrame:
+    """Mean mood and anxiety of each calendar day (the local date written), oldest first."""
+    entries = pd.DataFrame({
+        "day": entry_dates(mood["created_at"]),
+        "mood": _numbers(mood, "mood"),
+        "anxiety": _numbers(mood, "anxiety"),
+    }).dropna(subset=["day"])
+    entries = entries[entries["mood"].notna() | entries["anxiety"].notna()]
+    return entries.groupby("day")[["mood", "anxiety"]].mean().sort_index()
+
+
+def _session_days(sessions: pd.DataFrame) -> pd.DataFrame:
+    """One row per day with a session (from `session_at`, else when it was written), with the
+    latest `mood_before` given that day; sorted by day."""
+    missing = pd.Series(None, index=sessions.index, dtype="object")
+    when = sessions["session_at"] if "session_at" in sessions.columns else missing
+    day = pd.to_datetime(when.astype("string").str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    if "created_at" in sessions.columns:
+        day = day.fillna(entry_dates(sessions["created_at"]))
+    frame = pd.DataFrame({"day": day, "at": when.astype("string").fillna(""),
+                          "mood_before": _numbers(sessions, "mood_before")}).dropna(subset=["day"])
+    frame = frame.sort_values(["day", "at"], kind="stable")
+    before = frame.dropna(subset=["mood_before"]).groupby("day")["mood_before"].last()
+    days = pd.DataFrame(index=pd.DatetimeIndex(frame["day"].unique(), name="day"))
+    return days.assign(mood_before=before.reindex(days.index))
+
+
+def usual_level(values: pd.Series, session_day: pd.Timestamp, session_days: pd.Index,
+                baseline_days: int) -> float | None:
+    """The person's usual level before a session: the median of the daily values in the
+    `baseline_days` days before it.
+
+    The days right after an earlier session (its first `SETTLING_DAYS` days) are left out, so a
+    twice-weekly schedule does not fill the usual level with post-session dips; if that leaves
+    fewer than `BASELINE_MIN_DAYS` days, every day in the span counts. The median, not the mean,
+    so one very good or very bad day does not move it. None with too few days.
+    """
+    span = values[(values.index >= session_day - pd.Timedelta(days=baseline_days))
+                  & (values.index < session_day)].dropna()
+    settling = {s + pd.Timedelta(days=k) for s in session_days for k in range(1, SETTLING_DAYS + 1)}
+    clean = span[~span.index.isin(list(settling))]
+    for chosen in (clean, span):
+        if len(chosen) >= BASELINE_MIN_DAYS:
+            return float(chosen.median())
+    return None
+
+
+def low_line(usual: float | None, step: int, top: int, rising: bool) -> float | None:
+    """Where a day counts as low (mood at or below) or high (anxiety at or above), or None.
+
+    The step is `step` points from the usual level, but never more than the room left on the
+    scale: with a usual mood of 1, a day at 0 is low. With less than a point of room (a usual mood
+    under 1), the scale cannot show a change and there is no line.
+    """
+    if usual is None:
         return None
-    return recent.sort_values("_at", kind="stable").iloc[-1]
+    room = top - usual if rising else usual
+    needed = min(float(step), room)
+    if needed < 1:
+        return None
+    return usual + needed if rising else usual - needed
 
 
 def post_session_dip(
@@ -205,67 +309,53 @@ def post_session_dip(
     today: dt.date | None = None,
     thresholds: Thresholds = Thresholds(),
 ) -> Alert | None:
-    """A dip in mood (or rise in anxiety) after the latest session that lasts and is not easing."""
+    """A dip in mood (or rise in anxiety) after a session that has lasted and not come back near
+    the usual level; the steps are in docs/safety.md, rule 5."""
     t = thresholds
-    today = today or dt.date.today()
-    if isinstance(today, dt.datetime):
-        today = today.date()
-    if not _usable(mood, "created_at", "mood") or not _usable(sessions, "session_at"):
+    day_today = _as_day(today)
+    if not _usable(mood, "created_at") or not _usable(sessions):
         return None
-    session = _latest_session(sessions, today, t.window_days)
-    if session is None:
+    daily = _daily(mood)
+    daily = daily[daily.index <= day_today]
+    held = _session_days(sessions)
+    held = held[held.index <= day_today]
+    if daily.empty or held.empty:
         return None
-    session_day: pd.Timestamp = session["_day"]
-
-    entries = pd.DataFrame({
-        "day": entry_dates(mood["created_at"]),
-        "mood": _numbers(mood, "mood"),
-        "anxiety": _numbers(mood, "anxiety"),
-    })
-    before = entries[(entries["day"] >= session_day - pd.Timedelta(days=t.baseline_days))
-                     & (entries["day"] < session_day)]
-    moods, anxieties = before["mood"].dropna(), before["anxiety"].dropna()
-    mood_base = float(moods.mean()) if len(moods) >= BASELINE_MIN_ENTRIES else None
-    if mood_base is None:
-        mood_base = _answer(session.get("mood_before"))
-    anxiety_base = float(anxieties.mean()) if len(anxieties) >= BASELINE_MIN_ENTRIES else None
-    if mood_base is None and anxiety_base is None:
-        return None
-
-    last_day = min(session_day + pd.Timedelta(days=t.window_days), pd.Timestamp(today))
-    after = entries[(entries["day"] > session_day) & (entries["day"] <= last_day)]
-    daily = after.groupby("day")[["mood", "anxiety"]].mean().sort_index()
-    if daily.empty:
-        return None
-    low = pd.Series(False, index=daily.index)
-    if mood_base is not None:
-        low |= (daily["mood"] <= mood_base - t.mood_drop).fillna(False)
-    if anxiety_base is not None:
-        low |= (daily["anxiety"] >= anxiety_base + t.anxiety_rise).fillna(False)
-
     latest = daily.index[-1]
-    run, day = 0, latest
-    while day in low.index and low[day]:
-        run += 1
-        day -= pd.Timedelta(days=1)
-    if run < t.consecutive_days:
-        return None
-    previous = latest - pd.Timedelta(days=1)
-    if previous in daily.index and _better(daily.loc[latest], daily.loc[previous],
-                                           mood_base is not None, anxiety_base is not None):
-        return None
-    return _alert("post_session_dip")
+    if latest < day_today - pd.Timedelta(days=t.window_days):
+        return None  # no check-in for longer than the window: nothing says how things are now
+    for session_day in reversed(held.index[held.index < latest]):
+        mood_usual = usual_level(daily["mood"], session_day, held.index, t.baseline_days)
+        if mood_usual is None:
+            mood_usual = _answer(held.at[session_day, "mood_before"])
+        mood_line = low_line(mood_usual, t.mood_drop, MOOD_TOP, rising=False)
+        anxiety_line = low_line(usual_level(daily["anxiety"], session_day, held.index, t.baseline_days),
+                                t.anxiety_rise, ANXIETY_TOP, rising=True)
+        if mood_line is None and anxiety_line is None:
+            continue  # no usual level for this session: the dip may have begun after an earlier one
+        after = daily[daily.index > session_day]
+        low = pd.Series(False, index=after.index)
+        if mood_line is not None:
+            low |= (after["mood"] <= mood_line).fillna(False)
+        if anxiety_line is not None:
+            low |= (after["anxiety"] >= anxiety_line).fillna(False)
+        run = 0  # low check-in days back from the latest; a day without a check-in does not end it
+        for is_low in reversed(low.to_list()):
+            if not is_low:
+                break
+            run += 1
+        if run == 0:
+            return None  # the latest check-in is back near the usual level: eased
+        started = low.index[-run]
+        if run >= t.consecutive_days and started - session_day <= pd.Timedelta(days=t.window_days):
+            return _alert("post_session_dip")
+        if run < len(low):
+            return None  # a day near the usual level came first: this dip started after it
+        # every check-in since this session is low: the dip may have begun after the one before
+    return None
 
 
-def _better(latest: pd.Series, previous: pd.Series, by_mood: bool, by_anxiety: bool) -> bool:
-    """Easing: something improved since the day before and nothing got worse."""
-    steps = []
-    if by_mood:
-        steps.append(latest["mood"] - previous["mood"])
-    if by_anxiety:
-        steps.append(previous["anxiety"] - latest["anxiety"])
-    steps = [s for s in steps if s == s]  # NaN: not rated on one of the two days
-    return any(s > 0 for s in steps) and not any(s < 0 for s in steps)
+# -- the PHQ-9 rules -------------------------------------------------------------------------------
 
 
 def phq9_rise(checkins: pd.DataFrame | None, thresholds: Thresholds = Thresholds()) -> Alert | None:
@@ -284,20 +374,37 @@ def phq9_severe(checkins: pd.DataFrame | None) -> Alert | None:
     return _alert("phq9_severe")
 
 
-def item9(record_or_checkins: Mapping[str, Any] | pd.Series | pd.DataFrame | None) -> Alert | None:
-    """PHQ-9 item 9 above 0: in one check-in (saved or not) or the latest check-in that answered it."""
-    source = record_or_checkins
+def item9(record_or_checkins: Mapping[str, Any] | pd.Series | pd.DataFrame | None,
+          today: dt.date | None = None) -> Alert | None:
+    """PHQ-9 item 9 above 0, in one check-in (saved or not) or the latest check-in that answered it.
+
+    Urgent, in words graded by the answer, while that check-in is less than `ITEM9_RECENT_DAYS`
+    old (a record not yet saved is now); after that a calm `item9_recheck`: a new check-in is due.
+    """
+    source, when = record_or_checkins, None
     if isinstance(source, pd.DataFrame):
         if not _usable(source, "phq9_9"):
             return None
-        answered = [v for v in _oldest_first(source)["phq9_9"] if _answer(v) is not None]
-        value = answered[-1] if answered else None
+        ordered = _oldest_first(source)
+        answered = ordered[[_answer(v) is not None for v in ordered["phq9_9"]]]
+        if answered.empty:
+            return None
+        value = answered["phq9_9"].iloc[-1]
+        if "created_at" in answered.columns:
+            when = entry_dates(answered["created_at"].iloc[-1:]).iloc[0]
     elif isinstance(source, (Mapping, pd.Series)):
         value = source.get("phq9_9")
+        if source.get("created_at") is not None and source.get("id") is not None:  # a saved row
+            when = entry_dates(pd.Series([source.get("created_at")])).iloc[0]
     else:
         return None
     answer = _answer(value)
-    return _alert("item9") if answer is not None and answer > 0 else None
+    if answer is None or answer <= 0:
+        return None
+    if when is not None and not pd.isna(when) and (
+            _as_day(today) - when >= pd.Timedelta(days=ITEM9_RECENT_DAYS)):
+        return _alert("item9_recheck")
+    return _alert(f"item9:{min(3, max(1, round(answer)))}")
 
 
 def evaluate(
@@ -307,9 +414,9 @@ def evaluate(
     today: dt.date | None = None,
     thresholds: Thresholds = Thresholds(),
 ) -> list[Alert]:
-    """Every rule that applies now, urgent (item 9) first, then severe, rise and dip."""
+    """Every rule that applies now, urgent (a recent item 9) first, then the order of ORDER."""
     found = [
-        item9(checkins),
+        item9(checkins, today),
         phq9_severe(checkins),
         phq9_rise(checkins, thresholds),
         post_session_dip(mood, sessions, today, thresholds),

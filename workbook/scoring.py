@@ -19,9 +19,14 @@ PHQ9_BANDS = ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately se
 GAD7_BANDS = ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe"))
 PHQ9_ITEMS = tuple(f"phq9_{i}" for i in range(1, 10))
 GAD7_ITEMS = tuple(f"gad7_{i}" for i in range(1, 8))
+# Response: a drop of 50% or more from the starting score; remission: a PHQ-9 total below 5
+# (Kroenke & Spitzer 2002, "The PHQ-9: a new depression diagnostic and severity measure").
 REMISSION_BELOW = 5
 RESPONSE_DROP = 0.5
-NOTABLE_CHANGE = 5
+# Reliable change: a move larger than the questionnaire's measurement error (IAPT Manual,
+# National Collaborating Centre for Mental Health: PHQ-9 6 points or more, GAD-7 4 or more).
+RELIABLE_CHANGE = {"PHQ-9": 6, "GAD-7": 4}
+BASELINE_FIELD = "before_treatment"  # the check-in field that marks a pre-treatment score
 
 
 @dataclass(frozen=True)
@@ -102,32 +107,94 @@ def from_record(record: Mapping[str, Any]) -> tuple[Score | None, Score | None]:
 
 @dataclass(frozen=True)
 class Change:
-    """How a score moved: since the first check-in and since the one before."""
+    """How a score moved: since the starting score and since the one before.
 
+    The starting score (`first`) is the check-in marked as from before treatment when there is
+    one (`marked`), else the first; response and remission are measured from it.
+    """
+
+    instrument: str
     first: int
     previous: int | None
     current: int
     since_first: int
     since_previous: int | None
-    response: bool  # at least a 50% drop from the first score
-    remission: bool  # PHQ-9 below 5
-    notable: bool  # 5 points or more since the previous check-in, either way
+    response: bool  # the latest is half the starting score or less (a drop of 50% or more)
+    remission: bool  # PHQ-9 below 5, after the starting score
+    reliable: bool  # moved by the reliable change or more since the previous check-in, either way
+    reliable_since_first: bool  # the same, since the starting score
+    marked: bool = False  # the starting score is the one marked as from before treatment
+
+    @property
+    def reliable_points(self) -> int:
+        return RELIABLE_CHANGE[self.instrument]
 
 
-def change(totals: Sequence[int], instrument: str = "PHQ-9") -> Change | None:
-    """Change over a series of totals, oldest first; None with fewer than one total."""
+def change(totals: Sequence[int], instrument: str = "PHQ-9", baseline: int | None = None) -> Change | None:
+    """Change over a series of totals, oldest first; None without any.
+
+    `baseline` is the position in `totals` of the score marked as from before treatment; change
+    is measured from it (else from the first). Response and remission need a score after it.
+    """
     if not totals:
         return None
-    first, current = int(totals[0]), int(totals[-1])
+    start = baseline if baseline is not None and 0 <= baseline < len(totals) else 0
+    first, current = int(totals[start]), int(totals[-1])
+    later = len(totals) - 1 > start
     previous = int(totals[-2]) if len(totals) > 1 else None
     since_previous = None if previous is None else current - previous
+    step = RELIABLE_CHANGE[instrument]
     return Change(
+        instrument=instrument,
         first=first,
         previous=previous,
         current=current,
         since_first=current - first,
         since_previous=since_previous,
-        response=len(totals) > 1 and first > 0 and current <= first * (1 - RESPONSE_DROP),
-        remission=instrument == "PHQ-9" and len(totals) > 1 and current < REMISSION_BELOW,
-        notable=since_previous is not None and abs(since_previous) >= NOTABLE_CHANGE,
+        response=later and first > 0 and current <= first * (1 - RESPONSE_DROP),
+        remission=instrument == "PHQ-9" and later and current < REMISSION_BELOW,
+        reliable=since_previous is not None and abs(since_previous) >= step,
+        reliable_since_first=later and abs(current - first) >= step,
+        marked=baseline is not None and start == baseline,
     )
+
+
+# -- what a change means, in words (every sentence here is tested for its meaning) ---------------
+
+RESPONSE_WORDS = "half or less of where you started (a drop of 50% or more, often called a response)"
+REMISSION_WORDS = "below 5, the range often called remission"
+
+
+def reliable_words(instrument: str) -> str:
+    """Why a change of this size is worth mentioning, for the instrument's own threshold."""
+    return (f"A change of {RELIABLE_CHANGE[instrument]} points or more on the {instrument} is more "
+            "than its usual ups and downs, so it is worth mentioning to your care team.")
+
+
+def start_words(moved: Change) -> str:
+    """What the starting score is: the one marked as before treatment, or the first."""
+    return "your score from before treatment" if moved.marked else "your first"
+
+
+def signed(value: int | None) -> str:
+    """A change in points as words: "up 3", "down 8" or "no change"."""
+    if not value:
+        return "no change"
+    return f"{'up' if value > 0 else 'down'} {abs(value)}"
+
+
+def describe(latest: Score, moved: Change | None) -> str:
+    """The person's own summary of one questionnaire: the latest score, how it moved, and what
+    that means (reliable change, response, remission), in plain sentences."""
+    text = f"Your latest {latest.instrument} score is {latest.total} of {latest.maximum} ({latest.severity})."
+    if moved is None or moved.previous is None:
+        return text
+    text += (f" That is {signed(moved.since_previous)} since the check-in before and "
+             f"{signed(moved.since_first)} since {start_words(moved)}.")
+    if moved.reliable:
+        text += " " + reliable_words(moved.instrument)
+    if moved.response:
+        text += f" It is {RESPONSE_WORDS}."
+    if moved.remission:
+        text += f" It is {REMISSION_WORDS}."
+    return text

@@ -21,7 +21,8 @@ def test_item9_shows_crisis_resources_before_any_save(page: Page, fresh_server: 
     expect(box).to_have_count(0)
     root.locator(".wb-field-phq9_9 label", has_text="Several days").click()
     expect(box).to_be_visible()
-    expect(box).to_contain_text("Nobody monitors this app")
+    expect(box).to_contain_text("Nobody watches this app")
+    expect(box).to_contain_text("several days in the last two weeks")  # words graded by the answer
     expect(box).to_contain_text("988")
     assert fresh_server.rows("checkin") == []  # nothing had to be saved for this
     root.locator(".wb-field-phq9_9 label", has_text="Not at all").click()

@@ -373,7 +373,8 @@ def test_questionnaire_summary():
     phq, gad = analysis.score_change(scores, "PHQ-9"), analysis.score_change(scores, "GAD-7")
     assert dashboard.questionnaire_summary(scores, phq, gad) == (
         "Your latest PHQ-9 total was 9 (mild range), 9 points lower than your first (18), half or "
-        "less of where you started; GAD-7 7 (mild range).")
+        "less of where you started (a drop of 50% or more, often called a response); GAD-7 7 (mild "
+        "range).")
     first = scores.iloc[:1]
     assert dashboard.questionnaire_summary(first, analysis.score_change(first), None) == (
         "Your latest PHQ-9 total was 18 (moderately severe range), your first; the next check-in "

@@ -114,10 +114,11 @@ def test_summaries_scores_bands_and_alerts(shared):
     assert any("item 9" in line and "2 check-ins" in line for line in checkin.summary)
     mood = next(s for s in built.sections if s.kind == "mood")
     assert mood.summary[0] == "28 check-ins on 28 days."
-    assert [a.rule for a in built.alerts] == ["item9", "phq9_severe", "phq9_rise"]
+    # item 9 was answered above 0 on 16 Mar, 15 days before the range ends: a new check-in is due
+    assert [a.rule for a in built.alerts] == ["item9_recheck", "phq9_severe", "phq9_rise"]
     for alert in built.alerts:
         assert str(escape(alert.title)) in html and str(escape(alert.message)) in html
-    assert rules.ITEM9_TITLE in html
+    assert rules.RECHECK_TITLE in html
 
 
 def test_entries_as_tables_and_cards(shared):
@@ -206,7 +207,7 @@ def test_pdf_text_holds_the_entries():
     assert KNOWN in text
     assert "Café crème ❤️ □□" in text  # what the font lacks is a visible square
     assert "not a diagnosis" in text
-    assert rules.ITEM9_TITLE in text
+    assert rules.RECHECK_TITLE in text  # item 9 on 5 Mar, the range ends on the 31st
     assert "27 (severe)" in text
 
 

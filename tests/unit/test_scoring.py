@@ -150,28 +150,31 @@ def test_from_record_accepts_whole_floats_and_rejects_bad_values():
 
 
 @pytest.mark.parametrize(
-    ("totals", "response", "remission", "notable"),
+    ("totals", "response", "remission", "reliable"),
     [
         ([20], False, False, False),  # a single score is a starting point, nothing more
         ([3], False, False, False),
         ([20, 10], True, False, True),  # exactly 50% down
+        ([16, 8], True, False, True),  # half of 16: a response (the case that once read "at least half")
+        ([16, 9], False, False, True),  # 44% down
         ([20, 11], False, False, True),  # 45% down
         ([21, 10], True, False, True),
-        ([20, 15, 10], True, False, True),  # response is judged against the first
+        ([20, 15, 10], True, False, False),  # response is judged against the first; -5 since the previous
         ([10, 4], True, True, True),
         ([6, 4], False, True, False),  # remission below 5 without a 50% drop
         ([8, 5], False, False, False),  # 5 is not below 5
         ([0, 0], False, True, False),  # no drop from 0 counts as response
-        ([12, 17], False, False, True),  # +5: notable either way
-        ([12, 16], False, False, False),  # +4
+        ([12, 18], False, False, True),  # +6: the PHQ-9's reliable change (IAPT), either way
+        ([12, 17], False, False, False),  # +5: within the questionnaire's noise
+        ([18, 12], False, False, True),  # -6
         ([20, 16, 12], False, False, False),  # 4 since the previous; 40% since the first
         ([20, 12, 16], False, False, False),
     ],
 )
-def test_change_phq9(totals, response, remission, notable):
+def test_change_phq9(totals, response, remission, reliable):
     result = scoring.change(totals)
-    assert (result.response, result.remission, result.notable) == (response, remission, notable)
-    assert result.first == totals[0] and result.current == totals[-1]
+    assert (result.response, result.remission, result.reliable) == (response, remission, reliable)
+    assert result.first == totals[0] and result.current == totals[-1] and not result.marked
     assert result.since_first == totals[-1] - totals[0]
     if len(totals) > 1:
         assert result.previous == totals[-2]
@@ -181,12 +184,31 @@ def test_change_phq9(totals, response, remission, notable):
 
 
 @pytest.mark.parametrize(
-    ("totals", "response", "notable"),
-    [([16, 8], True, True), ([16, 9], False, True), ([3, 2], False, False), ([4, 9], False, True)],
+    ("totals", "response", "reliable"),
+    [([16, 8], True, True), ([16, 9], False, True), ([3, 2], False, False), ([4, 9], False, True),
+     ([4, 8], False, True), ([4, 7], False, False), ([10, 7], False, False)],  # GAD-7: 4 points (IAPT)
 )
-def test_change_gad7_has_no_remission(totals, response, notable):
+def test_change_gad7_has_no_remission(totals, response, reliable):
     result = scoring.change(totals, instrument="GAD-7")
-    assert (result.response, result.remission, result.notable) == (response, False, notable)
+    assert (result.response, result.remission, result.reliable) == (response, False, reliable)
+    assert result.reliable_points == 4
+
+
+@pytest.mark.parametrize(
+    ("totals", "baseline", "first", "response", "remission", "why"),
+    [
+        ([8, 20, 10], 1, 20, True, False, "marked 20 before treatment: 10 is half of it"),
+        ([8, 20, 10], None, 8, False, False, "no mark: measured from the first, 8"),
+        ([20, 12, 4], 1, 12, True, True, "the marked check-in need not be the first"),
+        ([20, 12], 1, 12, False, False, "the marked one is the latest: nothing after it yet"),
+        ([20, 4], 5, 20, True, True, "a mark out of range is ignored"),
+    ],
+)
+def test_change_from_the_marked_pre_treatment_score(totals, baseline, first, response, remission, why):
+    result = scoring.change(totals, "PHQ-9", baseline)
+    assert (result.first, result.response, result.remission) == (first, response, remission), why
+    assert result.since_first == totals[-1] - first
+    assert result.marked == (baseline is not None and baseline < len(totals))
 
 
 def test_change_of_nothing_is_none():

@@ -83,7 +83,8 @@ def test_every_chart_drawn_with_its_summary(filled):
     assert "Your average mood over the last 14 days was" in html["mood"]
     assert "Across 3 sessions, your average mood was" in html["after_session"]
     assert ("Your latest PHQ-9 total was 9 (mild range), 9 points lower than your first (18), half or "
-            "less of where you started; GAD-7 14 (moderate range).") in html["checkins"]
+            "less of where you started (a drop of 50% or more, often called a response); GAD-7 14 "
+            "(moderate range).") in html["checkins"]
     assert "You saved 3 small wins in the last 90 days." in html["wins"]
     assert ("The pattern you noticed most often was Mind reading, in 2 of 2 thought records"
             in html["thoughts"])

@@ -80,6 +80,7 @@ class Field:
     of: str | None = None
     max_length: int = DEFAULT_MAX_LENGTH
     labels: tuple[str, ...] = ()
+    heading: str = ""  # text shown above the field, e.g. a questionnaire's own instruction
 
     def _fail(self, reason: str) -> FieldError:
         return FieldError(self.name, self.label, reason)
@@ -404,6 +405,7 @@ def from_mapping(data: Mapping[str, Any], source: str = "") -> Exercise:
                 of=spec.get("of"),
                 max_length=int(spec.get("max_length", DEFAULT_MAX_LENGTH)),
                 labels=tuple(str(x) for x in spec.get("labels", ())),
+                heading=str(spec.get("heading", "")),
             )
         )
     steps = tuple(

@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from workbook import analysis
+from workbook import analysis, scoring
 from workbook.store import Store
 from workbook.ui.chart_view import ChartView
 from workbook.ui.form import Feedback
@@ -111,13 +111,15 @@ def questionnaire_summary(scores: pd.DataFrame, phq: Any, gad: Any) -> str:
         if phq.previous is None:
             text += ", your first; the next check-in starts a line"
         elif phq.since_first < 0:
-            text += f", {_n(-phq.since_first, 'point')} lower than your first ({phq.first})"
+            text += f", {_n(-phq.since_first, 'point')} lower than {scoring.start_words(phq)} ({phq.first})"
             if phq.response:
-                text += ", half or less of where you started"
+                text += f", {scoring.RESPONSE_WORDS}"
+            if phq.remission:
+                text += f", {scoring.REMISSION_WORDS}"
         elif phq.since_first > 0:
-            text += f", {_n(phq.since_first, 'point')} higher than your first ({phq.first})"
+            text += f", {_n(phq.since_first, 'point')} higher than {scoring.start_words(phq)} ({phq.first})"
         else:
-            text += f", the same as your first ({phq.first})"
+            text += f", the same as {scoring.start_words(phq)} ({phq.first})"
         parts.append(text)
     if gad is not None:
         latest = scores[scores["instrument"] == "GAD-7"].iloc[-1]

@@ -20,7 +20,8 @@ FULL = w.Layout(width="100%")
 def _label(field: Field) -> w.HTML:
     star = ' <span class="wb-required" title="needed to save">(needed)</span>' if field.required else ""
     help_text = f'<div class="wb-help">{esc(field.help)}</div>' if field.help else ""
-    return w.HTML(f'<div class="wb-label">{esc(field.label)}{star}</div>{help_text}')
+    heading = f'<p class="wb-heading">{esc(field.heading)}</p>' if field.heading else ""
+    return w.HTML(f'{heading}<div class="wb-label">{esc(field.label)}{star}</div>{help_text}')
 
 
 class FieldInput:

@@ -20,7 +20,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from workbook import analysis, exercises, homework, rules, worksheets
+from workbook import analysis, exercises, homework, rules, scoring, worksheets
 from workbook.bundle import Bundle, BundleError, read_bundle
 from workbook.homework import Assignment, AssignmentError
 from workbook.ui.form import Feedback
@@ -43,11 +43,16 @@ STYLE = (".wb-review-table{border-collapse:collapse;margin:.3rem 0 1rem}"
 # what each reach-out rule means, said to the therapist (the client saw the rule's own message)
 FLAG_MEANING = {
     "item9": "PHQ-9 item 9 (thoughts of being better off dead or of self-harm) was answered above 0 in "
-             "the latest check-in that answered it. The client was shown the crisis resources.",
+             "the latest check-in that answered it, less than two weeks before the end of the range. "
+             "The client was shown the crisis resources.",
+    "item9_recheck": "PHQ-9 item 9 was answered above 0 in the latest check-in that answered it, two "
+                     "weeks or more before the end of the range, and not answered since. The client "
+                     "was asked for a new check-in and shown where help is.",
     "phq9_severe": "The latest full PHQ-9 total is 20 or more, the top range.",
-    "phq9_rise": "The PHQ-9 total rose clearly since the check-in before.",
-    "post_session_dip": "Since the last session, mood has stayed below (or anxiety above) the client's "
-                        "usual level on consecutive check-in days.",
+    "phq9_rise": "The PHQ-9 total rose by 6 points or more (a reliable change) since the check-in before.",
+    "post_session_dip": "After a session, mood fell below (or anxiety rose above) the client's usual "
+                        "level on at least two check-in days, missed days not counted, and the latest "
+                        "check-in has not come back near it.",
 }
 
 
@@ -157,7 +162,8 @@ def flags_html(bundle: Bundle) -> str:
     checkins = frames.get("checkin")
     if checkins is not None and "phq9_9" in checkins and not checkins.empty:
         answers = pd.to_numeric(checkins["phq9_9"], errors="coerce")
-        days = sorted(str(c)[:10] for c, a in zip(checkins["created_at"], answers, strict=True)
+        days = sorted(f"{str(c)[:10]} ({rules.ITEM9_ANSWERS.get(int(min(3, max(1, round(a)))))})"
+                      for c, a in zip(checkins["created_at"], answers, strict=True)
                       if not _missing(a) and a > 0)
         if days:
             out.append(f'<p class="wb-review-item9"><strong>Item 9 above 0</strong> in '
@@ -206,8 +212,8 @@ def charts_html(bundle: Bundle) -> str:
     if checkins is not None and not checkins.empty:
         scores = analysis.questionnaire_scores(checkins)
         if not scores.empty:
-            phq = scores.loc[scores["instrument"] == "PHQ-9", "total"]
-            response_at = float(phq.iloc[0]) / 2 if len(phq) and phq.iloc[0] > 0 else None
+            starting = analysis.score_change(scores, "PHQ-9")  # marked pre-treatment score, else the first
+            response_at = starting.first * scoring.RESPONSE_DROP if starting and starting.first else None
             out.append(_figure(charts.questionnaire_chart(scores, start, end, response_at),
                                "PHQ-9 and GAD-7 totals on their published ranges."))
     if not out:
@@ -232,22 +238,35 @@ def scores_html(bundle: Bundle) -> str:
         change = analysis.score_change(scores, instrument)
         if change is None:
             continue
-        if change.previous is None:
-            lines.append(f"<li>{esc(instrument)}: {change.current}, the only one in the range.</li>")
-            continue
-        text = (f"{instrument}: {change.first} to {change.current} ({change.since_first:+d} since the "
-                f"first in the range, {change.since_previous:+d} since the one before)")
-        if change.response:
-            text += "; at least halved since the first"
-        if change.remission:
-            text += "; under 5 (remission range)"
-        lines.append(f"<li>{esc(text)}.</li>")
+        lines.append(f"<li>{esc(change_line(change, scores))}</li>")
     rows = "".join(f"<tr><td>{esc(pd.Timestamp(r['date']).date().isoformat())}</td><td>{esc(r['instrument'])}"
                    f"</td><td>{esc(r['total'])}</td><td>{esc(r['severity'])}</td></tr>"
                    for r in scores.to_dict("records"))
     return (f'<h3>PHQ-9 and GAD-7</h3><ul class="wb-review-change">{"".join(lines)}</ul>'
             '<table class="wb-review-table"><thead><tr><th>Date</th><th>Questionnaire</th><th>Total</th>'
             f"<th>Range</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def change_line(change: scoring.Change, scores: pd.DataFrame) -> str:
+    """How one questionnaire moved over the shared range, said to the therapist: from the check-in
+    the client marked as before treatment when it is in the range, else from the first."""
+    name = change.instrument
+    if change.previous is None:
+        return f"{name}: {change.current}, the only one in the range."
+    if change.marked:
+        mine = scores[(scores["instrument"] == name) & scores["baseline"].eq(True)]
+        start = f"the check-in marked as before treatment ({pd.Timestamp(mine['date'].iloc[-1]).date()})"
+    else:
+        start = "the first in the range (none in the range is marked as before treatment)"
+    text = (f"{name}: {change.first} to {change.current} ({change.since_first:+d} since {start}, "
+            f"{change.since_previous:+d} since the one before)")
+    if change.reliable:
+        text += f"; a reliable change since the one before ({change.reliable_points} points or more)"
+    if change.response:
+        text += "; half the starting score or less, a response (a drop of 50% or more)"
+    if change.remission:
+        text += f"; under {scoring.REMISSION_BELOW}, the remission range"
+    return text + "."
 
 
 def thoughts_html(bundle: Bundle, count: int = RECENT_THOUGHTS) -> str:

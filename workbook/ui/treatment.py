@@ -144,32 +144,24 @@ class CheckinPage(ToolPage):
 
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
         from workbook import scoring
+        from workbook.analysis import is_marked
 
         phq_totals, gad_totals, last_day = [], [], None
+        marked: dict[str, int] = {}  # the latest check-in marked as from before treatment
         for record in records:
             phq, gad = scoring.from_record(record)
-            if phq:
-                phq_totals.append(phq)
-            if gad:
-                gad_totals.append(gad)
+            for score, found in ((phq, phq_totals), (gad, gad_totals)):
+                if score:
+                    found.append(score)
+                    if is_marked(record.get(scoring.BASELINE_FIELD)):
+                        marked[score.instrument] = len(found) - 1
             last_day = str(record.get("created_at", ""))[:10] or last_day
         lines = []
         for name, scores in (("PHQ-9", phq_totals), ("GAD-7", gad_totals)):
             if not scores:
                 continue
-            latest = scores[-1]
-            text = f"Your latest {name} score is {latest.total} of {latest.maximum} ({latest.severity})."
-            moved = scoring.change([s.total for s in scores], name)
-            if moved and moved.previous is not None:
-                text += (f" That is {_signed(moved.since_previous)} since the check-in before and "
-                         f"{_signed(moved.since_first)} since your first.")
-                if moved.notable:
-                    text += " A change of 5 points or more is worth mentioning to your care team."
-                if moved.response:
-                    text += " It is at least half of where you started."
-                if moved.remission:
-                    text += " It is below 5, the range often called remission."
-            lines.append(f"<li>{esc(text)}</li>")
+            moved = scoring.change([s.total for s in scores], name, marked.get(name))
+            lines.append(f"<li>{esc(scoring.describe(scores[-1], moved))}</li>")
         if not lines:
             body = ('<p class="wb-empty">Your scores will show here after your first check-in. '
                     "These questionnaires are information for you and your care team, "
@@ -202,12 +194,6 @@ class CheckinPage(ToolPage):
         if entry.get("note"):
             out += f'<div class="wb-note">{esc(shorten(entry["note"], 200))}</div>'
         return out
-
-
-def _signed(value: int | None) -> str:
-    if not value:
-        return "no change"
-    return f"{'up' if value > 0 else 'down'} {abs(value)}"
 
 
 def _int(value: float) -> str:
