@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from workbook.exercises import content
 from workbook.ui.form import StepForm
-from workbook.ui.help import crisis_html
+from workbook.ui.help import Item9Box, crisis_html
 from workbook.ui.pages import ToolPage
 from workbook.ui.text import esc, esc_lines, shorten
 
@@ -113,7 +113,7 @@ class CheckinPage(ToolPage):
     saved_message = "Check-in saved. Thank you for taking stock."
 
     def __init__(self, exercise, store):
-        self.item9 = w.HTML()
+        self.item9 = Item9Box()  # its words, and the safety plan one click away
         self.item9.add_class("wb-item9")
         super().__init__(exercise, store)
         self.form.inputs["phq9_9"].input.observe(self._item9_changed, names="value")
