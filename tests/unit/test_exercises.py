@@ -6,7 +6,7 @@ from workbook.exercises import DefinitionError, FieldError, from_mapping
 
 def test_builtin_exercises_load():
     catalog = exercises.builtin()
-    assert set(catalog) == {"mood", "thought_record", "win", "session", "checkin"}
+    assert set(catalog) == {"mood", "thought_record", "win", "session", "checkin", "safety_plan"}
     assert catalog["mood"].columns[:4] == ("id", "created_at", "updated_at", "mood")
     assert "status" in catalog["thought_record"].columns
 

@@ -429,7 +429,7 @@ def from_mapping(data: Mapping[str, Any], source: str = "") -> Exercise:
     )
 
 
-BUILTIN_KINDS = ("mood", "thought_record", "win", "session", "checkin")
+BUILTIN_KINDS = ("mood", "thought_record", "win", "session", "checkin", "safety_plan")
 
 
 @cache

@@ -9,12 +9,13 @@ from typing import Any
 import ipywidgets as w
 
 from workbook.store import Store, default_data_dir
-from workbook.ui.help import CrisisPanel, StartPage
+from workbook.ui.help import CrisisPanel, PlanLink, StartPage
 from workbook.ui.text import esc, hosted
 
 log = logging.getLogger(__name__)
 
 TOOLS = ("mood", "thought_record", "win", "session", "checkin", "homework", "progress", "data")
+PLAN = "safety_plan"  # reached from where help is offered, not from the menu
 NAV_LABELS = {"start": "Start here", "progress": "Progress", "data": "My data", "homework": "My homework"}
 
 
@@ -25,7 +26,7 @@ class App(w.VBox):
         self.store = store
         self.tools = tools
         self.pages: dict[str, w.Widget] = {}
-        self.crisis = CrisisPanel(store)
+        self.crisis = CrisisPanel(store, open_plan=self.open_plan)
         self.help_button = w.Button(description="Get help now", button_style="warning",
                                     layout=w.Layout(width="auto"),
                                     tooltip="Crisis lines and what to do if you are not safe")
@@ -53,6 +54,9 @@ class App(w.VBox):
         bar.add_class("wb-bar")
         self.reach_out = w.HTML()
         self.reach_out.add_class("wb-reach-out")
+        self.reach_out_plan = PlanLink()  # shown with a reach-out alert
+        self.reach_out_plan.open_plan = self.open_plan
+        self.reach_out_plan.layout.display = "none"
         self.content = w.VBox()
         self.content.add_class("wb-content")
         self.opening = w.HTML()
@@ -64,8 +68,8 @@ class App(w.VBox):
                 "here is made up, so you can look around and try things. It is kept apart from your "
                 "own workbook, which starts empty: close this and run <code>make run</code> (or "
                 "<code>workbook serve</code>) when you want to begin.</div>")
-        super().__init__([bar, self.sample_note, self.crisis, self.reach_out, self.welcome,
-                          self.content])
+        super().__init__([bar, self.sample_note, self.crisis, self.reach_out, self.reach_out_plan,
+                          self.welcome, self.content])
         self.add_class("wb-app")
         self.current = ""
         self.show(start)
@@ -126,6 +130,9 @@ class App(w.VBox):
         page = cls(exercise, self.store, navigate=self.open_with) if cls is SessionPage else cls(
             exercise, self.store)
         page.after_save.append(lambda _id: self.check_rules())
+        link = getattr(getattr(page, "item9", None), "link", None)
+        if isinstance(link, PlanLink):  # the check-in's item-9 box opens the plan too
+            link.open_plan = self.open_plan
         return page
 
     def show(self, kind: str, prefill: dict[str, Any] | None = None) -> None:
@@ -174,6 +181,13 @@ class App(w.VBox):
             return
         self.show(kind, prefill)
 
+    def open_plan(self) -> None:
+        """The safety plan, from Get help now, the item-9 box or a reach-out alert.
+
+        Whatever was typed on the page left behind stays in its form (pages are kept).
+        """
+        self.show(PLAN)
+
     def check_rules(self, today: dt.date | None = None) -> list:
         """Run the 'when to reach out' rules on what is saved; show any that apply."""
         try:
@@ -192,6 +206,7 @@ class App(w.VBox):
             return []
         if not alerts:
             self.reach_out.value = ""
+            self.reach_out_plan.layout.display = "none"
             return []
         items = "".join(
             f'<div class="wb-alert wb-alert-{esc(a.rule)}"><strong>{esc(a.title)}</strong>'
@@ -200,7 +215,9 @@ class App(w.VBox):
         )
         self.reach_out.value = (f'<div class="wb-reach-out-box" role="status">{items}'
                                 '<p class="wb-help">The crisis lines are behind '
-                                "<em>Get help now</em> at the top of every page.</p></div>")
+                                "<em>Get help now</em> at the top of every page, "
+                                "and your safety plan is one click away.</p></div>")
+        self.reach_out_plan.layout.display = None
         if any(a.urgent for a in alerts):
             self.crisis.show()
         return alerts

@@ -220,10 +220,11 @@ class WinsPage(ToolPage):
 
 def page_class(kind: str) -> type[ToolPage]:
     """The page for an exercise; exercises without a page of their own get the plain one."""
+    from workbook.ui.safety_plan import SafetyPlanPage
     from workbook.ui.treatment import CheckinPage, SessionPage
 
     pages = {"mood": MoodPage, "thought_record": ThoughtRecordPage, "win": WinsPage,
-             "session": SessionPage, "checkin": CheckinPage}
+             "session": SessionPage, "checkin": CheckinPage, "safety_plan": SafetyPlanPage}
     return pages.get(kind, ToolPage)
 
 

@@ -35,6 +35,8 @@ RECENT_THOUGHTS = 5
 RECENT_WINS = 10
 RECENT_OTHER = 5
 NO_ASSIGNMENT = "(none)"
+# built-in kinds with a review section of their own; any other kind is listed in other_html
+OWN_SECTIONS = ("mood", "thought_record", "win", "session", "checkin")
 STYLE = (".wb-review-table{border-collapse:collapse;margin:.3rem 0 1rem}"
          ".wb-review-table th,.wb-review-table td{padding:2px 10px;border-bottom:1px solid #e3e6ea;"
          "text-align:left;vertical-align:top}"
@@ -326,7 +328,10 @@ def other_html(bundle: Bundle, sheets: Mapping[str, exercises.Exercise], count: 
     """Entries of worksheets (and any kind without a section of its own): the latest few, as written."""
     out = []
     for kind in bundle.kinds:
-        if kind in exercises.BUILTIN_KINDS:
+        if kind == "safety_plan":
+            out.append(safety_plan_html(bundle))
+            continue
+        if kind in OWN_SECTIONS:
             continue
         frame = bundle.frames[kind]
         sheet = sheets.get(kind)
@@ -341,6 +346,21 @@ def other_html(bundle: Bundle, sheets: Mapping[str, exercises.Exercise], count: 
                    f'<table class="wb-review-table"><thead><tr>{head}</tr></thead>'
                    f"<tbody>{rows}</tbody></table>")
     return "".join(out)
+
+
+def safety_plan_html(bundle: Bundle) -> str:
+    """The client's safety plan: the latest version shared, every part in full, as written."""
+    exercise = exercises.builtin()["safety_plan"]
+    shown = records(bundle.frames.get("safety_plan"))
+    if not shown:
+        return '<h3>Safety plan</h3><p class="wb-empty">No version saved in the range.</p>'
+    latest = shown[-1]
+    parts = "".join(f"<dt>{esc(f.label)}</dt><dd>{esc_lines(latest.get(f.name)) or '-'}</dd>"
+                    for f in exercise.fields)
+    earlier = len(shown) - 1
+    more = f" ({earlier} earlier version{'s' if earlier != 1 else ''} in the bundle)" if earlier else ""
+    return (f"<h3>Safety plan, saved {_date(latest.get('created_at'))}{more}</h3>"
+            f'<dl class="wb-review-plan">{parts}</dl>')
 
 
 def _cell(column: str, value: Any) -> str:

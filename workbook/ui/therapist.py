@@ -21,7 +21,9 @@ from workbook.ui.form import Feedback
 from workbook.ui.homework_page import day, uploaded_files
 from workbook.ui.text import esc, esc_lines
 
-DEFAULT_TARGETS = {"mood": 7, "thought_record": 2, "win": 5, "session": 1, "checkin": 1}
+# a safety plan is made once (best together) and kept up to date, not counted each week
+DEFAULT_TARGETS = {"mood": 7, "thought_record": 2, "win": 5, "session": 1, "checkin": 1,
+                   "safety_plan": 0}
 DEFAULT_DAYS = 28
 WORKSHEET_TARGET = 1
 

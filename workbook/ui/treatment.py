@@ -1,4 +1,4 @@
-"""Treatment pages: session notes with the integration window, and PHQ-9/GAD-7 check-ins."""
+"""Treatment pages: session notes in words that fit the treatment, and PHQ-9/GAD-7 check-ins."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from workbook.exercises import content
 from workbook.ui.form import StepForm
-from workbook.ui.help import crisis_html
+from workbook.ui.help import Item9Box, crisis_html
 from workbook.ui.pages import ToolPage
 from workbook.ui.text import esc, esc_lines, shorten
 
@@ -31,8 +31,37 @@ def days_since(session_at: str, today: dt.date | None = None) -> int | None:
     return ((today or dt.date.today()) - day).days
 
 
+def treatment_group(treatment: str | None) -> str | None:
+    """The set of words a treatment uses (ketamine, tms, ect, general); None when not chosen."""
+    if not treatment:
+        return None
+    return content("treatment.yaml")["groups"].get(treatment, "general")
+
+
+def checklist_items(treatment: str | None) -> list[str]:
+    """The pre-session checklist's keys that fit a treatment (all of them when none is chosen)."""
+    group = treatment_group(treatment)
+    keys = []
+    for item in content("session_checklist.yaml"):
+        fits = item.get("for")
+        if group is None or not fits or treatment in fits or group in fits:
+            keys.append(item["key"])
+    return keys
+
+
+def effect_fields(treatment: str | None, all_fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The side effects asked about after a kind of session (all of them when none is chosen)."""
+    group = treatment_group(treatment)
+    chosen = content("treatment.yaml")["effects"].get(group or "")
+    return all_fields if not chosen else tuple(n for n in all_fields if n in chosen)
+
+
 class SessionPage(ToolPage):
-    """Before and after a session; the integration window; the small step carried forward."""
+    """Before and after a session: a checklist, the days after, the small step carried forward.
+
+    The words, the checklist and the side effects asked about follow the treatment chosen in
+    the form (or, before one is chosen, the latest session's).
+    """
 
     form_class = StepForm
     saved_message = "Session notes saved."
@@ -41,35 +70,89 @@ class SessionPage(ToolPage):
         self.navigate = navigate or (lambda kind, prefill: None)
         self.window = w.HTML()
         self.window.add_class("wb-integration")
+        self.latest: dict[str, Any] | None = None
         super().__init__(exercise, store)
         self.entries.extra_actions = self.carry_forward_buttons
+        self.effects = next(s.fields for s in exercise.steps if "headache" in s.fields)
+        for name in self.effects:  # a layout of its own: the inputs' boxes share one by default
+            self.form.inputs[name].widget.layout = w.Layout(width="100%")
+        self.form.inputs["treatment"].input.observe(self._treatment_changed, names="value")
+        self.entries.on_edit = self.edit
+
+    def edit(self, entry: dict[str, Any]) -> None:
+        """Open a saved session: the form fits its treatment once every value is in place."""
+        self.form.edit(entry)
+        self.fit_form(entry.get("treatment"))
 
     def extra_top(self) -> list[w.Widget]:
         return [self.window]
 
+    def _treatment_changed(self, change: dict) -> None:
+        self.fit_form(change["new"] or None)
+        self.draw_window()
+
+    def fit_form(self, treatment: str | None) -> None:
+        """Show the checklist items and side effects that fit the treatment; a ticked or rated
+        one stays in view whatever the treatment, so nothing entered is hidden."""
+        shown = effect_fields(treatment, self.effects)
+        for name in self.effects:
+            entry_input = self.form.inputs[name]
+            visible = name in shown or entry_input.get() is not None
+            entry_input.widget.layout.display = None if visible else "none"
+        checklist = self.form.inputs["prepared"]
+        fits = checklist_items(treatment)
+        rows = checklist.widget.children[-1].children  # one row (box and explanation) per option
+        for (key, box), row in zip(checklist.boxes.items(), rows, strict=True):
+            row.layout.display = None if key in fits or box.value else "none"
+
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
+        self.latest = last_session(records)
+        self.draw_window()
+        return []
+
+    def draw_window(self) -> None:
+        """The box above the form: the days after the last session, and the session-day facts."""
         text = content("treatment.yaml")
-        latest = last_session(records)
+        latest = self.latest
         since = days_since(latest["session_at"]) if latest else None
+        chosen = self.form.inputs["treatment"].get()
         parts = []
-        if latest is not None and since is not None and 0 <= since < text["integration_days"]:
+        if latest is not None and since is not None and 0 <= since < text["window_days"]:
+            group = treatment_group(latest.get("treatment")) or "general"
+            words = text["window"][group]
             when_text = {0: "today", 1: "yesterday"}.get(since, f"{since} days ago")
-            prompts = "".join(f"<li>{esc(p)}</li>" for p in text["prompts"])
-            parts.append(
-                f'<div class="wb-window-box"><strong>Your last session was {when_text}: '
-                f"you are in the integration window.</strong><p>{esc(text['integration'])}</p>"
-                f"<p>Some prompts for your notes, if they help:</p><ul>{prompts}</ul>"
-                f"<p>{esc(text['dip'])}</p></div>"
-            )
+            box = (f"<strong>Your last session was {when_text}: {esc(words['title'])}</strong>"
+                   f"<p>{esc(words['text'])}</p>")
+            if group in ("ketamine", "general"):
+                prompts = "".join(f"<li>{esc(p)}</li>" for p in text["prompts"])
+                box += f"<p>Some prompts for your notes, if they help:</p><ul>{prompts}</ul>"
+            if group == "ketamine":
+                box += f'<p class="wb-first-lift">{esc(text["first_lift"])}</p>'
+            box += f"<p>{esc(text['dip'])}</p><p class=\"wb-longer-dip\">{esc(text['longer_dip'])}</p>"
+            parts.append(f'<div class="wb-window-box">{box}</div>')
         else:
-            parts.append(f'<p class="wb-help">{esc(text["dip"])}</p>')
-        if latest is not None and latest.get("treatment") == "esketamine" and since == 0:
-            parts.append(f'<p class="wb-driving"><strong>{esc(text["esketamine_driving"])}'
-                         "</strong></p>")
-        else:
+            parts.append(f'<p class="wb-help">{esc(text["dip"])} {esc(text["longer_dip"])}</p>')
+        parts.append(f'<p class="wb-help wb-treatment-day">{esc(text["treatment_day"])}</p>')
+        about = chosen or (latest or {}).get("treatment")
+        if about == "esketamine":
+            parts.append(self._esketamine_box(today_session=latest is not None and since == 0
+                                              and latest.get("treatment") == "esketamine"))
+        elif about is None:
             parts.append(f'<p class="wb-help wb-driving">{esc(text["esketamine_driving"])}</p>')
         self.window.value = "".join(parts)
-        return []
+
+    @staticmethod
+    def _esketamine_box(today_session: bool) -> str:
+        """What the Spravato label says about the session day, with its source."""
+        facts = content("treatment.yaml")["esketamine"]
+        items = "".join(f"<li>{esc(f)}</li>" for f in facts["facts"])
+        driving = content("treatment.yaml")["esketamine_driving"]
+        today = (f'<p class="wb-driving"><strong>{esc(driving)}</strong></p>' if today_session
+                 else "")
+        return (f'<div class="wb-esketamine-facts"><strong>{esc(facts["title"])}</strong>'
+                f"<ul>{items}</ul>{today}"
+                f'<p class="wb-help wb-source">Source: {esc(facts["source"])} '
+                f'({esc(facts["source_url"])})</p></div>')
 
     def carry_forward_buttons(self, entry: dict[str, Any]) -> list[w.Button]:
         step = entry.get("next_step")
@@ -92,13 +175,14 @@ class SessionPage(ToolPage):
         if entry.get("dose"):
             out += f" · {esc(entry['dose'])}"
         effects = [f"{esc(self.exercise.field(n).label.lower())} {esc(entry[n])}"
-                   for n in ("dissociation", "dizziness", "nausea", "sleepiness", "headache",
-                             "other_effect") if entry.get(n) is not None]
+                   for n in self.effects if n != "other_effect_name" and entry.get(n) is not None]
         if effects:
             out += f'<div class="wb-help">Side effects: {", ".join(effects)}</div>'
-        if entry.get("bp_systolic") is not None and entry.get("bp_diastolic") is not None:
-            out += (f'<div class="wb-help">Blood pressure {esc(_int(entry["bp_systolic"]))}/'
-                    f'{esc(_int(entry["bp_diastolic"]))}</div>')
+        readings = [f'{esc(_int(entry[f"{pre}systolic"]))}/{esc(_int(entry[f"{pre}diastolic"]))}'
+                    for pre in ("bp_", "bp_after_")
+                    if entry.get(f"{pre}systolic") is not None and entry.get(f"{pre}diastolic") is not None]
+        if readings:
+            out += f'<div class="wb-help">Blood pressure {" then ".join(readings)}</div>'
         for name, label in (("intention", "Intention"), ("came_up", "What came up"),
                             ("next_step", "Small step")):
             if entry.get(name):
@@ -113,7 +197,7 @@ class CheckinPage(ToolPage):
     saved_message = "Check-in saved. Thank you for taking stock."
 
     def __init__(self, exercise, store):
-        self.item9 = w.HTML()
+        self.item9 = Item9Box()  # its words, and the safety plan one click away
         self.item9.add_class("wb-item9")
         super().__init__(exercise, store)
         self.form.inputs["phq9_9"].input.observe(self._item9_changed, names="value")
