@@ -25,15 +25,16 @@ def test_nothing_to_back_up(tmp_path):
 def test_restore_brings_entries_back_and_keeps_the_current_state(store):
     kept = store.add("win", {"description": "cooked, \"really\""})
     made = backup.daily_backup(store.data_dir, today=dt.date(2026, 3, 1))
-    store.delete("win", kept)
-    store.add("win", {"description": "after the backup"})
+    store.update("win", kept, {"description": "changed after the backup"})  # (a delete would reach
+    store.add("win", {"description": "after the backup"})                  # the backups too)
     restored = backup.restore(store.data_dir, made)
     assert restored == ["win.csv"]
     assert list(Store(store.data_dir).load("win")["description"]) == ["cooked, \"really\""]
     before = [p for p in backup.list_backups(store.data_dir) if p.name.startswith("before-restore")]
     assert len(before) == 1  # the restore can itself be undone
     backup.restore(store.data_dir, before[0])
-    assert list(Store(store.data_dir).load("win")["description"]) == ["after the backup"]
+    assert list(Store(store.data_dir).load("win")["description"]) == ["changed after the backup",
+                                                                        "after the backup"]
 
 
 def test_restore_by_date(store):
