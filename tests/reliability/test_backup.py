@@ -71,13 +71,14 @@ def test_backup_and_restore_commands(store, capsys):
 
 
 # -- a restored zip passes the same guards as a share bundle ------------------------------------
-def _bomb(path, size=600 * 1024 * 1024):
-    """A zip of ~600 kB that would unpack to `size` bytes of one data file."""
+def _bomb(path, names=("mood.csv", "win.csv", "session.csv", "checkin.csv"), each=150 * 1024 * 1024):
+    """A zip of ~600 kB that would unpack to 600 MB, each member under the old 200 MB limit."""
     chunk = b"0" * (1024 * 1024)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        with archive.open("mood.csv", "w", force_zip64=True) as handle:
-            for _ in range(size // len(chunk)):
-                handle.write(chunk)
+        for name in names:
+            with archive.open(name, "w", force_zip64=True) as handle:
+                for _ in range(each // len(chunk)):
+                    handle.write(chunk)
     return path
 
 
@@ -93,7 +94,7 @@ def test_restore_refuses_a_zip_bomb_before_writing_anything(store, tmp_path):
 
 
 @pytest.mark.parametrize(("members", "message"), [
-    ([(f"kind{i}.csv", b"id,created_at\r\n") for i in range(backup.MAX_MEMBERS + 1)], "at most"),
+    ([(f"kind{i}.csv", b"id,created_at\r\n") for i in range(250)], "at most 200"),
     ([("mood.csv", b"id,created_at\r\n"), ("mood.csv", b"again")], "twice"),
     ([("mood.csv", b"\0" * (5 * 1024 * 1024))], "zip bomb"),
 ])
