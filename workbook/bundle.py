@@ -6,7 +6,8 @@ file). Nothing is shared by default: the kinds must be named. `read_bundle` chec
 before it trusts anything and never writes to disk.
 
 Spreadsheet safety follows OWASP's CSV injection guidance: a cell that a spreadsheet would run as
-a formula (it starts with =, +, -, @, a tab or a carriage return) gets a leading single quote, and
+a formula (it starts with =, +, -, @, a tab, a carriage return or a line feed) gets a leading single
+quote, and
 every cell is quoted. A cell that already starts with quotes before such a character gets one more
 quote, so the reader can undo exactly what was added. The data folder keeps the text as typed.
 """
@@ -29,7 +30,7 @@ from typing import IO, Any
 
 import pandas as pd
 
-from workbook import __version__, analysis, exercises, report, rules
+from workbook import __version__, analysis, exercises, report, rules, safeparse
 from workbook.exercises import Exercise
 from workbook.files import atomic_write
 from workbook.store import Store
@@ -43,12 +44,12 @@ MAX_MEMBERS = 50
 MAX_MEMBER_BYTES = 20 * 1024 * 1024
 MAX_TOTAL_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100
-FORMULA_START = "=+-@\t\r"
-_ESCAPED = re.compile(r"'+[=+\-@\t\r]")  # quotes we added, before a formula character
-_NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r]")
+FORMULA_START = "=+-@\t\r\n"  # OWASP's list: equals, plus, minus, at, tab, carriage return, line feed
+_ESCAPED = re.compile(r"'+[=+\-@\t\r\n]")  # quotes we added, before a formula character
+_NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r\n]")
 _KIND = re.compile(r"[a-z0-9_]+")
 CSV_ESCAPE_NOTE = (
-    "OWASP CSV injection: a cell starting with = + - @ tab or carriage return, after any single "
+    "OWASP CSV injection: a cell starting with = + - @ tab, carriage return or line feed, after any single "
     "quotes, has one single quote added in front; remove one leading quote from such cells to get "
     "the text as typed."
 )
@@ -270,7 +271,7 @@ def _write_zip(out: str | os.PathLike | IO[bytes], files: Mapping[str, bytes], m
         for name, data in files.items():
             info = zipfile.ZipInfo(name, date_time=made_at.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            info.external_attr = (stat.S_IFREG | 0o600) << 16  # unpacked, readable by its owner only
             archive.writestr(info, data)
     try:
         with zipfile.ZipFile(buffer) as archive:
@@ -290,48 +291,19 @@ def _write_zip(out: str | os.PathLike | IO[bytes], files: Mapping[str, bytes], m
 # -- reading ---------------------------------------------------------------------------------------
 def _check_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """Refuse anything a share bundle never holds, before a single byte is decompressed."""
-    members = archive.infolist()
-    if len(members) > MAX_MEMBERS:
-        raise BundleError(f"Refused: the zip holds {len(members)} files; a bundle holds at most "
-                          f"{MAX_MEMBERS}.")
-    seen: set[str] = set()
-    total = 0
-    for info in members:
-        name = info.filename
-        if (not name or "\\" in name or name.startswith("/") or re.match(r"[A-Za-z]:", name)
-                or ".." in name or "\x00" in name):
-            raise BundleError(f"Refused: the zip holds a file with an unsafe name ({name!r}).")
-        if "/" in name or info.is_dir():
-            raise BundleError(f"Refused: the zip holds a folder ({name!r}); a bundle has none.")
-        if name in seen:
-            raise BundleError(f"Refused: the zip holds {name!r} twice.")
-        seen.add(name)
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise BundleError(f"Refused: {name!r} is a symbolic link.")
-        if info.flag_bits & 0x1:
-            raise BundleError(f"Refused: {name!r} is encrypted.")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise BundleError(f"Refused: {name!r} uses a compression a bundle never uses.")
-        if info.file_size > MAX_MEMBER_BYTES:
-            raise BundleError(f"Refused: {name!r} would be {info.file_size:,} bytes unpacked; a bundle "
-                              f"file may be at most {MAX_MEMBER_BYTES // 2**20} MB.")
-        total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise BundleError(f"Refused: the files would be more than {MAX_TOTAL_BYTES // 2**20} MB "
-                              "unpacked.")
-        if info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise BundleError(f"Refused: {name!r} is compressed more than {MAX_RATIO} to 1, like a zip "
-                              "bomb.")
-    return members
+    try:
+        return safeparse.check_zip(archive, "a bundle", max_members=MAX_MEMBERS,
+                                   max_member_bytes=MAX_MEMBER_BYTES, max_total_bytes=MAX_TOTAL_BYTES,
+                                   max_ratio=MAX_RATIO)
+    except safeparse.Refused as exc:
+        raise BundleError(f"Refused: {exc}.") from None
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    with archive.open(info) as handle:
-        data = handle.read(MAX_MEMBER_BYTES + 1)  # never more than the limit, whatever the header says
-    if len(data) > MAX_MEMBER_BYTES or len(data) != info.file_size:
-        raise BundleError(f"Refused: {info.filename!r} is not the size its zip entry claims.")
-    return data
+    try:
+        return safeparse.read_member(archive, info, MAX_MEMBER_BYTES)
+    except safeparse.Refused as exc:
+        raise BundleError(f"Refused: {exc}.") from None
 
 
 def _frame(kind: str, text: str, escaped: bool) -> tuple[pd.DataFrame, int]:
@@ -356,7 +328,7 @@ def _frame(kind: str, text: str, escaped: bool) -> tuple[pd.DataFrame, int]:
             f = fields.get(name)
             try:
                 record[name] = f.decode(cell) if f else cell
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: a cell of [[[[... JSON
                 record[name] = cell  # a hand-edited cell: keep its text
         rows.append(record)
     frame = pd.DataFrame(rows, columns=header)
@@ -390,8 +362,8 @@ def read_bundle(source: str | os.PathLike | bytes | IO[bytes]) -> Bundle:
         if MANIFEST not in members:
             raise BundleError("This zip has no manifest.json, so it is not a Between Sessions bundle.")
         try:
-            raw = json.loads(_read_member(archive, members[MANIFEST]).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raw = safeparse.load_json(_read_member(archive, members[MANIFEST]).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, safeparse.Refused) as exc:
             raise BundleError(f"manifest.json could not be read ({exc}).") from None
         manifest = Manifest.from_dict(raw)
         unlisted = sorted(set(members) - set(manifest.files) - {MANIFEST})

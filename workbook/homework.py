@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from workbook import exercises, worksheets
+from workbook import exercises, safeparse, worksheets
 from workbook.analysis import entry_dates, week_start
 from workbook.exercises import Exercise
 
@@ -139,16 +139,19 @@ def _decode(data: bytes | bytearray | memoryview | str) -> str:
 
 
 def _load(text: str) -> Any:
+    """The file's data: JSON (what the therapist's page makes), else YAML; bounded by `safeparse`."""
     if not text.strip():
         raise AssignmentError("The file is empty; it is not a homework assignment.")
     try:
-        return json.loads(text)
+        return safeparse.load_json(text)
+    except safeparse.Refused as exc:
+        raise AssignmentError(f"Refused: {exc}.") from None
     except json.JSONDecodeError as json_error:
         try:
-            if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
-                raise AssignmentError("Refused: the file uses YAML aliases, which an assignment never "
-                                      "does.")
-            return yaml.safe_load(text)
+            return safeparse.load_yaml(text)
+        except safeparse.Refused as exc:
+            where = f" (line {exc.line})" if exc.line else ""
+            raise AssignmentError(f"Refused{where}: {exc}.") from None
         except yaml.YAMLError:
             raise AssignmentError(f"This is not a homework assignment: it could not be read as JSON "
                                   f"(line {json_error.lineno}: {json_error.msg}).") from None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import os
 import re
 import shlex
@@ -23,6 +22,7 @@ from typing import Any
 
 from dateutil import parser as dateparser
 
+from workbook import safeparse
 from workbook.exercises import FieldError, content
 from workbook.store import Store
 
@@ -374,8 +374,8 @@ def _thought_items(data: Any) -> list[Any]:
 def _maybe_json(value: Any) -> Any:
     if isinstance(value, str):
         try:
-            return json.loads(value)
-        except ValueError:
+            return safeparse.load_json(value)
+        except ValueError:  # not JSON, or nested too deeply (safeparse.Refused): kept as text
             return value
     return value
 
@@ -473,7 +473,9 @@ def import_freecbt(source: str | os.PathLike | bytes, store: Store) -> ImportRes
         raise ImportRefused("This is a FreeCBT backup (the compressed kind), not the JSON export. "
                             "In FreeCBT, use Export and choose JSON, then import that file.")
     try:
-        data = json.loads(text)
+        data = safeparse.load_json(text)
+    except safeparse.Refused as exc:
+        raise ImportRefused(f"Refused: {exc}.") from None
     except ValueError as exc:
         raise ImportRefused(f"This is not a {what}: it is not JSON ({exc}).") from None
     items = _thought_items(data)

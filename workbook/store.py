@@ -3,6 +3,11 @@
 Every write happens under a lock shared between processes and lands by an atomic rename,
 so a crash mid-write never leaves a half-written file and two open tabs never lose each
 other's entries. Text is stored exactly as typed.
+
+The folder is the person's alone: it is 0700 and every file in it 0600 whatever the umask, and a
+folder found with looser modes is tightened when a Store opens it (and said once in the log).
+YAML and JSON in it (worksheets, homework, config.yaml, settings.yaml) are read through
+`workbook.safeparse`: size and nesting are bounded before anything is parsed.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
 import uuid
 from collections.abc import Mapping
@@ -20,14 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from filelock import FileLock
 
-from workbook import exercises
+from workbook import exercises, files, safeparse
 from workbook.exercises import Exercise, FieldError
 from workbook.files import atomic_write
 
 if TYPE_CHECKING:  # pandas is imported when first needed: the start page does not need it
     import pandas as pd
+
+log = logging.getLogger(__name__)
 
 ENV_VAR = "WORKBOOK_DATA_DIR"
 APP_NAME = "between-sessions"
@@ -38,6 +45,9 @@ QUARANTINE_SUFFIX = ".quarantine.csv"
 WORKSHEETS_DIR = "worksheets"
 HOMEWORK_DIR = "homework"
 MAX_ASSIGNMENT_BYTES = 1_000_000
+MAX_CONFIG_BYTES = 100_000
+PRIVATE_SUBFOLDERS = ("backups", WORKSHEETS_DIR, HOMEWORK_DIR, "workshop", "participants")
+"""The workbook's own folders inside a data folder: tightened with everything in them."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ class Store:
         self._decode_memo: dict[str, dict[tuple, dict]] = {}
         self._texts: dict[str, tuple] = {}
         self.worksheet_problems: list[str] = []
+        files.secure_folder(self.data_dir, PRIVATE_SUBFOLDERS)
         self._load_worksheets()
 
     # -- paths and locks -----------------------------------------------------
@@ -116,9 +127,9 @@ class Store:
         self.exercise(kind)
         return self.data_dir / f"{kind}.csv"
 
-    def _lock(self, kind: str) -> FileLock:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.data_dir / f".{kind}.csv.lock"), timeout=LOCK_TIMEOUT_S)
+    def _lock(self, kind: str) -> files.FileLock:
+        files.private_folder(self.data_dir)
+        return files.lock(self.data_dir / f".{kind}.csv.lock", timeout=LOCK_TIMEOUT_S)
 
     # -- raw rows ------------------------------------------------------------
     def _read_rows(self, kind: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -234,6 +245,8 @@ class Store:
                 f.clean(f.decode(cell))
             except (ValueError, TypeError) as exc:
                 return f"{f.name}: {exc}" if not isinstance(exc, FieldError) else str(exc)
+            except RecursionError:  # a hand-edited cell of [[[[... JSON
+                return f"{f.name}: nested too deeply to be read"
         return ""
 
     def _quarantine(self, kind: str, bad: list[BadRow]) -> None:
@@ -241,15 +254,13 @@ class Store:
         if not bad:
             return
         target = self.data_dir / f"{kind}{QUARANTINE_SUFFIX}"
-        new_file = not target.exists()
-        with open(target, "a", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n")
-            if new_file:
-                writer.writerow(["moved_at", "file", "line", "reason", "row"])
-            for b in bad:
-                writer.writerow([now_iso(), f"{kind}.csv", b.line, b.reason, b.raw])
-            handle.flush()
-            os.fsync(handle.fileno())
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        if not target.exists():
+            writer.writerow(["moved_at", "file", "line", "reason", "row"])
+        for b in bad:
+            writer.writerow([now_iso(), f"{kind}.csv", b.line, b.reason, b.raw])
+        files.append_private(target, buffer.getvalue().encode("utf-8"))
 
     def _rows_for_write(self, kind: str) -> tuple[list[str], list[dict[str, str]]]:
         """Rows to rewrite the file from, with any bad rows moved aside first (under the lock)."""
@@ -375,12 +386,15 @@ class Store:
             self._write_rows(kind, header, rows)
 
     def delete(self, kind: str, entry_id: str) -> None:
-        """Remove one entry for good."""
+        """Remove one entry for good: from its file and from every backup in the data folder."""
+        from workbook import backup
+
         with self._lock(kind):
             header, rows = self._rows_for_write(kind)
             index = _find(rows, entry_id)
             del rows[index]
             self._write_rows(kind, header, rows)
+            backup.forget_entry(self.data_dir, kind, entry_id)
 
     def get(self, kind: str, entry_id: str) -> dict[str, Any]:
         """One entry with its values decoded (lists as lists, scales as ints)."""
@@ -441,7 +455,7 @@ class Store:
         for f in exercise.fields:
             try:
                 out[f.name] = f.decode(row.get(f.name, ""))
-            except ValueError:
+            except (ValueError, RecursionError):
                 out[f.name] = row.get(f.name, "")  # hand-edited cell: keep the text as it is
         return out
 
@@ -512,7 +526,7 @@ class Store:
             self.catalog[kind] = exercise
             try:
                 self._check_fits(kind, previous)
-                folder.mkdir(parents=True, exist_ok=True)
+                files.private_folder(folder)
                 atomic_write(target, text)
             except BaseException:
                 if previous is None:
@@ -562,7 +576,7 @@ class Store:
         folder = self.data_dir / HOMEWORK_DIR
         suffix = ".json" if text.lstrip().startswith("{") else ".yaml"
         target = folder / f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}"
-        folder.mkdir(parents=True, exist_ok=True)
+        files.private_folder(folder)
         if not target.exists():
             atomic_write(target, text)
         return target.name
@@ -588,9 +602,11 @@ class Store:
         if not path.exists():
             return {}
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = _read_yaml(path)
         except yaml.YAMLError as exc:
             raise ValueError(f"{path}: could not be read as YAML ({exc}).") from None
+        except safeparse.Refused as exc:
+            raise ValueError(f"{path} was not read: {exc}.") from None
         return data if isinstance(data, dict) else {}
 
     def settings(self) -> dict[str, Any]:
@@ -600,23 +616,35 @@ class Store:
         """
         path = self.data_dir / SETTINGS_FILE
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, yaml.YAMLError):
+            data = _read_yaml(path)
+        except FileNotFoundError:
+            return {}
+        except (yaml.YAMLError, safeparse.Refused, UnicodeDecodeError) as exc:
+            log.warning("%s was not read (%s); the app's choices start afresh.", path, exc)
             return {}
         return data if isinstance(data, dict) else {}
 
     def save_settings(self, changes: Mapping[str, Any]) -> dict[str, Any]:
         """Merge `changes` into settings.yaml, written atomically; returns the new settings."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.data_dir / f".{SETTINGS_FILE}.lock"), timeout=LOCK_TIMEOUT_S):
+        files.private_folder(self.data_dir)
+        with files.lock(self.data_dir / f".{SETTINGS_FILE}.lock", timeout=LOCK_TIMEOUT_S):
             merged = {**self.settings(), **dict(changes)}
-            text = yaml.safe_dump(merged, allow_unicode=True, sort_keys=True)
+            text = yaml.dump(merged, Dumper=safeparse.NoAliasDumper, allow_unicode=True,
+                             sort_keys=True)
             atomic_write(self.data_dir / SETTINGS_FILE, text)
         return merged
 
     def has_entries(self) -> bool:
         """Whether anything has been saved yet (any exercise's file exists)."""
         return any(self.path(kind).exists() for kind in self.catalog)
+
+
+def _read_yaml(path: Path) -> Any:
+    """A YAML file of the data folder: its size checked before it is read, then `safeparse`."""
+    with open(path, "rb") as handle:
+        raw = handle.read(MAX_CONFIG_BYTES + 1)
+    safeparse.check_size(raw, MAX_CONFIG_BYTES, path.name)
+    return safeparse.load_yaml(raw.decode("utf-8-sig"))
 
 
 def _same_exercise(a: Exercise, b: Exercise) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from workbook import safeparse
 from workbook.exercises import SYSTEM_COLUMNS, DefinitionError, Exercise, Field, from_mapping
 
 PREFIX = "ws_"
@@ -146,26 +147,29 @@ def _looks_like_json(text: str, filename: str) -> bool:
 
 
 def _load(text: str, filename: str) -> tuple[Any, _Lines]:
-    """The description as plain data, with the line of every key; syntax errors with their line."""
+    """The description as plain data, with the line of every key; syntax errors with their line.
+
+    Size is checked by the caller; nesting and aliases are refused by `safeparse` before any
+    structure is built, so a hostile file costs milliseconds.
+    """
     data: Any = None
     as_json = _looks_like_json(text, filename)
     if as_json:
         try:
-            data = json.loads(text)
+            data = safeparse.load_json(text)
         except json.JSONDecodeError as exc:
             if filename.lower().endswith(".json"):
                 raise WorksheetError(filename, exc.lineno, f"this is not valid JSON: {exc.msg}.") from None
             as_json = False  # a YAML flow mapping such as {title: x}: read it as YAML
+        except safeparse.Refused as exc:
+            raise WorksheetError(filename, exc.line, f"{exc}.") from None
     source = text.replace("\t", " ") if as_json else text  # JSON allows tabs where YAML does not
     try:
-        for event in yaml.parse(source, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                raise WorksheetError(filename, event.start_mark.line + 1,
-                                     "anchors and aliases (*name) are not allowed in a worksheet; "
-                                     "write each value out.")
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        root = safeparse.compose_yaml(source)
         if not as_json:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=safeparse.loader())  # noqa: S506 - a safe loader
+    except safeparse.Refused as exc:
+        raise WorksheetError(filename, exc.line, f"{exc}.") from None
     except yaml.YAMLError as exc:
         if not as_json:
             raise _syntax_error(exc, filename) from None

@@ -25,7 +25,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -35,6 +34,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from filelock import FileLock
 
+from workbook import files, safeparse
 from workbook.files import atomic_write
 from workbook.store import ENV_VAR, Store, default_data_dir
 
@@ -53,6 +53,8 @@ CONFIG_FILE = "config.yaml"
 PARTICIPANT = "participant"
 FACILITATOR = "facilitator"
 COUNTED_KINDS = ("mood", "thought_record", "win", "session", "checkin")
+MIN_SHARING = 3
+"""Counts are added up only when at least this many share: with fewer, a sum is one person's."""
 
 _ID = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,128}")
@@ -138,13 +140,21 @@ class Issued:
 
 @dataclass(frozen=True)
 class Counts:
-    """What the facilitator sees: numbers only, entries only from those who share."""
+    """What the facilitator sees: numbers only, entries only from those who share.
+
+    `today` is empty while fewer than MIN_SHARING participants share (see `too_few`).
+    """
 
     day: dt.date
     links_open: int
     links_closed: int
     sharing: int
     today: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def too_few(self) -> bool:
+        """Too few share for a sum that does not point at one person."""
+        return self.sharing < MIN_SHARING
 
 
 def _whole_number(value: Any) -> int | None:
@@ -162,7 +172,7 @@ def _now() -> str:
 
 def _write_private(path: Path, text: str, mode: int = 0o600) -> None:
     """Write a file atomically, readable only by its owner from the first byte."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    files.private_folder(path.parent)
     atomic_write(path, text, mode=mode)
 
 
@@ -178,13 +188,14 @@ class Workshop:
         return self.root / REGISTRY
 
     def _lock(self) -> FileLock:
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return FileLock(str(self.root / f".{REGISTRY}.lock"), timeout=30)
+        files.private_folder(self.root)
+        files.secure_folder(self.root, (PARTICIPANTS_DIR,))
+        return files.lock(self.root / f".{REGISTRY}.lock")
 
     def members(self) -> list[Member]:
         """Everyone in `participants.json`, read afresh (another process may have changed it)."""
         try:
-            data = json.loads(self.registry.read_text(encoding="utf-8"))
+            data = safeparse.load_json(self.registry.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return []
         out = []
@@ -283,22 +294,28 @@ class Workshop:
         """The participant's folder, made on first use; a workshop config.yaml is copied in."""
         if member.role != PARTICIPANT:
             raise ValueError("role: only participants have a data folder.")
-        (self.root / PARTICIPANTS_DIR).mkdir(parents=True, exist_ok=True, mode=0o700)
+        files.private_folder(self.root)
+        files.private_folder(self.root / PARTICIPANTS_DIR)
         path = self.folder(member.id)
-        path.mkdir(exist_ok=True, mode=0o700)
+        files.private_folder(path)
         shared_config = self.root / CONFIG_FILE
         if shared_config.is_file() and not (path / CONFIG_FILE).exists():
-            shutil.copyfile(shared_config, path / CONFIG_FILE)
+            files.copy_private(shared_config, path / CONFIG_FILE)
         return path
 
     # -- sharing counts ----------------------------------------------------
     def counts(self, today: dt.date | None = None) -> Counts:
-        """Links open and closed, and from participants who share: how many, entries today."""
+        """Links open and closed, and from participants who share: how many, entries today.
+
+        Entries are added up only when at least MIN_SHARING participants share; with fewer the
+        sum would be one or two people's own activity, so `today` stays empty (nothing is read).
+        """
         day = today or dt.date.today()
         day_text = day.isoformat()
         members = self.participants()
         per_kind = dict.fromkeys(COUNTED_KINDS, 0)
         sharing = 0
+        sharers: list[Path] = []
         for member in members:
             if not member.active:
                 continue
@@ -309,6 +326,8 @@ class Workshop:
             if not path.is_dir() or not shares_counts(path):
                 continue
             sharing += 1
+            sharers.append(path)
+        for path in sharers if sharing >= MIN_SHARING else []:
             store = Store(path)
             for kind in COUNTED_KINDS:
                 try:
@@ -318,12 +337,13 @@ class Workshop:
                 per_kind[kind] += sum(1 for r in records if str(r.get("created_at", ""))[:10] == day_text
                                       and r.get("status", "complete") != "draft")
         return Counts(day=day, links_open=sum(m.active for m in members),
-                      links_closed=sum(not m.active for m in members), sharing=sharing, today=per_kind)
+                      links_closed=sum(not m.active for m in members), sharing=sharing,
+                      today=per_kind if sharing >= MIN_SHARING else {})
 
     # -- where links point -------------------------------------------------
     def settings(self) -> dict[str, Any]:
         try:
-            data = json.loads((self.root / SETTINGS).read_text(encoding="utf-8"))
+            data = safeparse.load_json((self.root / SETTINGS).read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
@@ -395,7 +415,7 @@ class Workshop:
 def shares_counts(folder: Path) -> bool:
     """Whether the participant ticked 'share my counts with the facilitator' (no file: no)."""
     try:
-        data = json.loads((Path(folder) / SHARING_FILE).read_text(encoding="utf-8"))
+        data = safeparse.load_json((Path(folder) / SHARING_FILE).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError, OSError):
         return False
     return isinstance(data, dict) and data.get("share_counts") is True

@@ -93,7 +93,7 @@ def test_spreadsheet_copies_never_start_a_cell_with_a_formula(filled):
             text = archive.read(name).decode("utf-8-sig")
             for row in csv.reader(io.StringIO(text, newline="")):
                 for cell in row:
-                    assert not cell or cell[0] not in "=+-@\t\r", (name, cell)
+                    assert not cell or cell[0] not in "=+-@\t\r\n", (name, cell)
         wins = list(csv.DictReader(io.StringIO(archive.read("win.csv").decode("utf-8-sig"), newline="")))
     assert [w["description"] for w in wins][:4] == ["'=SUM(A1)", "'+1", "'-2", "'@x"]
     assert wins[8]["description"] == "''=already quoted by hand"
@@ -107,7 +107,33 @@ def test_spreadsheet_copies_never_start_a_cell_with_a_formula(filled):
 def test_escape_is_undone_exactly(text):
     escaped = escape_cell(text)
     assert unescape_cell(escaped) == text
-    assert not escaped or escaped[0] not in "=+-@\t\r"
+    assert not escaped or escaped[0] not in "=+-@\t\r\n"
+
+
+# OWASP's list of characters that start a formula: = + - @ tab, carriage return, line feed
+@pytest.mark.parametrize(("text", "expected"), [
+    ("\n=1+1", "'\n=1+1"),
+    ("\r=cmd|' /C calc'!A0", "'\r=cmd|' /C calc'!A0"),
+    ("\t=HYPERLINK(\"http://evil.invalid\")", "'\t=HYPERLINK(\"http://evil.invalid\")"),
+    ("\r\n@SUM(1)", "'\r\n@SUM(1)"),
+    ("\nplain second line", "'\nplain second line"),
+    ("'\n=1", "''\n=1"),
+    ("line one\n=not at the start", "line one\n=not at the start"),
+], ids=["lf-equals", "cr-equals", "tab-equals", "crlf-at", "lf-text", "quoted-lf", "inner-lf"])
+def test_a_cell_led_by_a_line_break_or_tab_is_prefixed_and_undone(text, expected):
+    assert escape_cell(text) == expected
+    assert unescape_cell(escape_cell(text)) == text
+
+
+@pytest.mark.parametrize("text", ["\n=1+1", "\r=1+1", "\r\n=1+1", "\t-2"])
+def test_line_break_led_cells_in_a_bundle_are_prefixed_and_read_back_as_typed(store, text):
+    store.add("win", {"description": text})
+    _, data = make(store, kinds=["win"])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("win.csv").decode("utf-8-sig"), newline="")))
+    assert rows[0]["description"] == "'" + text
+    assert list(read_bundle(data).frames["win"]["description"]) == [text]
+    assert store.load("win")["description"][0] == text  # the data folder keeps it as typed
 
 
 def test_raw_copy_is_not_included(filled):

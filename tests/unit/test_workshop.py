@@ -193,8 +193,8 @@ def test_links_survive_a_lost_links_file_but_cannot_be_printed(workshop):
 
 # -- counts --------------------------------------------------------------------------------
 def test_counts_come_only_from_participants_who_share(workshop):
-    issued = workshop.add(4)
-    members = [workshop.check(secret_of(issued, n)) for n in (1, 2, 3, 4)]
+    issued = workshop.add(5)
+    members = [workshop.check(secret_of(issued, n)) for n in (1, 2, 3, 4, 5)]
     today = dt.date.today()
     yesterday = (dt.datetime.now().astimezone() - dt.timedelta(days=1)).isoformat(timespec="seconds")
     for n, member in enumerate(members, start=1):
@@ -204,16 +204,28 @@ def test_counts_come_only_from_participants_who_share(workshop):
             store.add("mood", {"mood": 5})
         store.add("win", {"description": "cooked a meal", "created_at": yesterday})
         store.save_draft("thought_record", {"situation": "x"})
-    ws.set_shares_counts(workshop.folder(members[0].id), True)
-    ws.set_shares_counts(workshop.folder(members[2].id), True)
-    ws.set_shares_counts(workshop.folder(members[3].id), True)
-    workshop.revoke(members[3].id)  # shared, but has left: not counted
+    for n in (0, 2, 3, 4):
+        ws.set_shares_counts(workshop.folder(members[n].id), True)
+    workshop.revoke(members[4].id)  # shared, but has left: not counted
     counts = workshop.counts(today)
-    assert counts.sharing == 2
-    assert counts.links_open == 3 and counts.links_closed == 1
-    assert counts.today == {"mood": 1 + 3, "thought_record": 0, "win": 0, "session": 0, "checkin": 0}
-    ws.set_shares_counts(workshop.folder(members[2].id), False)
-    assert workshop.counts(today).today["mood"] == 1
+    assert counts.sharing == 3 and not counts.too_few
+    assert counts.links_open == 4 and counts.links_closed == 1
+    assert counts.today == {"mood": 1 + 3 + 4, "thought_record": 0, "win": 0, "session": 0, "checkin": 0}
+
+
+@pytest.mark.parametrize("sharing", [1, 2])
+def test_counts_are_not_added_up_while_fewer_than_three_share(workshop, sharing):
+    """With one or two sharing, a sum is one person's own activity: nothing is added up."""
+    issued = workshop.add(3)
+    members = [workshop.check(secret_of(issued, n)) for n in (1, 2, 3)]
+    for member in members:
+        Store(workshop.open_folder(member)).add("mood", {"mood": 5})
+    for member in members[:sharing]:
+        ws.set_shares_counts(workshop.folder(member.id), True)
+    counts = workshop.counts(dt.date.today())
+    assert counts.sharing == sharing and counts.too_few
+    assert counts.today == {}
+    assert ws.MIN_SHARING == 3
 
 
 def test_sharing_is_off_unless_ticked(tmp_path):

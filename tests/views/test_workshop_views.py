@@ -141,8 +141,19 @@ def test_share_counts_is_saved_in_the_participants_folder_and_reaches_the_counts
     assert "shared" in page.bar.feedback.status.value
     admin.refresh_button.click()
     assert re.search(r"sharing their counts: <strong>1</strong>", admin.counts.value)
-    assert re.search(r'wb-admin-kind-mood"><td>[^<]*</td><td class="wb-admin-n">1<', admin.counts.value)
+    # one person's "added up" count would be their own activity: not shown until 3 share
+    assert "wb-admin-kind-mood" not in admin.counts.value
+    assert "once at least 3 participants share" in admin.counts.value
     assert open_page(workshop, issued["p1"]).bar.share_box.value is True  # remembered
+    for name, moods in (("p2", 2), ("p3", 0)):
+        other = open_page(workshop, issued[name])
+        for _ in range(moods):
+            other.store.add("mood", {"mood": 6})
+        other.bar.share_box.value = True
+    admin.refresh_button.click()
+    assert re.search(r"sharing their counts: <strong>3</strong>", admin.counts.value)
+    assert re.search(r'wb-admin-kind-mood"><td>[^<]*</td><td class="wb-admin-n">3<', admin.counts.value)
+    assert "wb-admin-too-few" not in admin.counts.value
 
 
 def test_the_admin_page_shows_numbers_and_ids_never_entries(workshop, issued):

@@ -79,7 +79,9 @@ class EntryList(w.VBox):
         return row
 
     def _confirm(self, row: w.VBox, entry: dict[str, Any]) -> None:
-        question = w.HTML('<span class="wb-confirm-text">Delete this entry for good?</span>')
+        question = w.HTML('<span class="wb-confirm-text">Delete this entry for good? It is also taken '
+                          "out of the backups in your data folder. A copy you already shared or "
+                          "took home is not changed.</span>")
         yes = w.Button(description="Yes, delete", button_style="danger", layout=w.Layout(width="auto"))
         yes.add_class("wb-confirm-delete")
         keep = w.Button(description="Keep it", layout=w.Layout(width="auto"))

@@ -120,9 +120,9 @@ class WorkshopBar(w.VBox):
                                     indent=False, layout=w.Layout(width="auto"))
         self.share_box.add_class("wb-share-counts")
         self.share_help = w.HTML(
-            '<p class="wb-help">Only numbers, added up with everyone else who shares: that you joined, '
-            "and how many entries you made today in each tool. Never what you wrote. You can untick it "
-            "any time.</p>")
+            '<p class="wb-help">Only numbers, added up with everyone else who shares (and shown only once '
+            f"at least {ws.MIN_SHARING} people share): that you joined, and how many entries you made "
+            "today in each tool. Never what you wrote. You can untick it any time.</p>")
         self.take_home = w.Button(description="Take my entries home", layout=w.Layout(width="auto"),
                                   tooltip="A zip of your entries to keep on your own device")
         self.take_home.add_class("wb-take-home")
@@ -192,8 +192,8 @@ class FacilitatorPage(w.VBox):
         self.title = w.HTML(
             '<h2 class="wb-title">Workshop: counts</h2>'
             '<p class="wb-intro">Numbers only, and only from participants who ticked <em>Share my counts '
-            "with the facilitator</em>. Nobody's entries are shown here, and nobody's folder can be "
-            "opened from this page.</p>")
+            f"with the facilitator</em>, added up once at least {ws.MIN_SHARING} share. Nobody's entries "
+            "are shown here, and nobody's folder can be opened from this page.</p>")
         self.refresh_button = w.Button(description="Refresh", layout=w.Layout(width="auto"))
         self.refresh_button.add_class("wb-admin-refresh")
         self.counts = w.HTML()
@@ -212,17 +212,24 @@ class FacilitatorPage(w.VBox):
 
         counts = self.workshop.counts(self.today)
         catalog = exercises.builtin()
-        rows = "".join(
-            f'<tr class="wb-admin-kind-{esc(kind)}"><td>{esc(catalog[kind].title)}</td>'
-            f'<td class="wb-admin-n">{n}</td></tr>'
-            for kind, n in counts.today.items())
-        self.counts.value = (
+        joined = (
             f'<p class="wb-admin-joined">Joined and sharing their counts: <strong>{counts.sharing}</strong> '
             f"of {counts.links_open} open links"
-            + (f" ({counts.links_closed} closed)" if counts.links_closed else "") + ".</p>"
-            f'<table class="wb-admin-table"><caption>Entries today ({counts.day.isoformat()}), '
-            "from those who share</caption>"
-            f"<tr><th>Tool</th><th>Entries</th></tr>{rows}</table>")
+            + (f" ({counts.links_closed} closed)" if counts.links_closed else "") + ".</p>")
+        if counts.too_few:
+            self.counts.value = joined + (
+                '<p class="wb-admin-too-few">Entries are added up once at least '
+                f"{ws.MIN_SHARING} participants share their counts. With fewer, the numbers would be "
+                "one person's own activity, so they are not shown.</p>")
+        else:
+            rows = "".join(
+                f'<tr class="wb-admin-kind-{esc(kind)}"><td>{esc(catalog[kind].title)}</td>'
+                f'<td class="wb-admin-n">{n}</td></tr>'
+                for kind, n in counts.today.items())
+            self.counts.value = joined + (
+                f'<table class="wb-admin-table"><caption>Entries today ({counts.day.isoformat()}), '
+                f"added up from the {counts.sharing} who share</caption>"
+                f"<tr><th>Tool</th><th>Entries</th></tr>{rows}</table>")
         members = sorted(self.workshop.participants(), key=lambda m: m.number)
         items = "".join(
             f"<li>{esc(m.label)}: <code>{esc(m.id)}</code>{'' if m.active else ' (closed)'}</li>"
