@@ -231,7 +231,10 @@ def make_bundle(
     frames: dict[str, pd.DataFrame] = {}
     for kind in chosen:
         frame = store.load(kind)
-        frames[kind] = frame[in_range(frame["created_at"], start, end).to_numpy()].reset_index(drop=True)
+        chosen_rows = in_range(frame["created_at"], start, end).to_numpy().copy()
+        if store.exercise(kind).current_version and len(frame) and not chosen_rows.any():
+            chosen_rows[-1] = True  # the plan as it stands, even if written before the range
+        frames[kind] = frame[chosen_rows].reset_index(drop=True)
 
     first, last = _span(frames, start, end, made_at.date())
 

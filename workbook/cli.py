@@ -152,8 +152,16 @@ def run_server(command: list[str], env: dict[str, str], open_url: str | None = N
 def serve(args: argparse.Namespace) -> int:
     import secrets
 
+    from workbook import files
+    from workbook.store import PRIVATE_SUBFOLDERS
+
     data_dir = default_data_dir(args.data_dir).resolve()
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    files.private_folder(data_dir)
+    tightened = files.secure_folder(data_dir, PRIVATE_SUBFOLDERS)
+    if tightened:
+        print(f"Your data folder could be read by other accounts on this computer; it is private to "
+              f"you now ({len(tightened)} file(s) and folder(s) made readable by you only).",
+              file=sys.stderr)
     running = running_server(data_dir)
     if running:
         print(f"This data folder is already open in a workbook that is running: {running}",

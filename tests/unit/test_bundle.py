@@ -392,3 +392,17 @@ def test_limits_are_the_documented_ones():
     assert bundle.MAX_MEMBER_BYTES == 20 * 1024 * 1024
     assert bundle.MAX_TOTAL_BYTES == 100 * 1024 * 1024
     assert bundle.MAX_RATIO == 100
+
+
+def test_a_safety_plan_written_before_the_range_is_still_shared(tmp_path):
+    """The plan is a document kept up to date: its latest version travels whatever the range."""
+    store = Store(tmp_path / "data")
+    store.add("safety_plan", {"reasons": "first plan"})
+    latest = store.add("safety_plan", {"reasons": "my dog, my sister"})
+    store.add("mood", {"mood": 5})
+    later = dt.date.today() + dt.timedelta(days=1)
+    out = tmp_path / "b.zip"
+    made = make_bundle(store, out, later, later + dt.timedelta(days=7), ["safety_plan", "mood"])
+    assert made.counts == {"safety_plan": 1, "mood": 0}
+    rows = read_bundle(out).frames["safety_plan"]
+    assert list(rows["id"]) == [latest]

@@ -327,3 +327,19 @@ def test_edit_then_save_unchanged_keeps_every_value(store, kind):
                 else record.get(f.name) for f in store.exercise(kind).fields}
 
     assert comparable(after) == comparable(entry)
+
+
+def test_the_crisis_panel_opens_once_for_an_item9_answer_not_on_every_later_save(app, store):
+    """Urgent is for now: the panel opens on the save that brings the answer, and stays where the
+    person put it on later saves of anything (the note above still says where help is)."""
+    store.add("checkin", {**{f"phq9_{i}": 0 for i in range(1, 9)}, "phq9_9": 1,
+                          **{f"gad7_{i}": 0 for i in range(1, 8)}})
+    app.check_rules()
+    assert app.crisis.layout.display != "none"
+    app.crisis.toggle()  # the person closes it
+    assert app.crisis.layout.display == "none"
+    app.show("win")
+    app.pages["win"].form.inputs["description"].input.value = "a walk"
+    app.pages["win"].form.save_button.click()
+    assert app.crisis.layout.display == "none"
+    assert "wb-alert-item9" in app.reach_out.value

@@ -299,6 +299,9 @@ class Exercise:
     drafts: bool = False
     list_summary: str = ""
     source: str = ""
+    # a document kept up to date (a safety plan) rather than a log: its latest version is what
+    # counts, so a bundle carries it even when it was saved before the shared range
+    current_version: bool = False
     _by_name: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -425,6 +428,7 @@ def from_mapping(data: Mapping[str, Any], source: str = "") -> Exercise:
         steps=steps,
         drafts=bool(data.get("drafts", False)),
         list_summary=str(data.get("list_summary", "")),
+        current_version=bool(data.get("current_version", False)),
         source=where,
     )
 

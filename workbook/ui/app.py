@@ -72,6 +72,7 @@ class App(w.VBox):
                           self.welcome, self.content])
         self.add_class("wb-app")
         self.current = ""
+        self._urgent_shown: set[tuple[str, str]] = set()
         self.show(start)
 
     def _welcome(self, start: str, tools: tuple[str, ...]) -> w.Widget:
@@ -218,8 +219,12 @@ class App(w.VBox):
                                 "<em>Get help now</em> at the top of every page, "
                                 "and your safety plan is one click away.</p></div>")
         self.reach_out_plan.layout.display = None
-        if any(a.urgent for a in alerts):
+        # The crisis panel opens once for an urgent answer, not again on every later save of
+        # anything while that answer is under two weeks old (it stays in view above).
+        urgent = {(a.rule, a.message) for a in alerts if a.urgent}
+        if urgent - self._urgent_shown:
             self.crisis.show()
+        self._urgent_shown |= urgent
         return alerts
 
 
