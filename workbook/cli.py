@@ -66,7 +66,31 @@ def voila_command(notebook: Path, port: int, open_browser: bool = False) -> list
     ]
 
 
-RUNTIME_FILE = ".workbook-server.json"  # in the data folder, 0600: where a running workbook is
+def runtime_file(data_dir: Path) -> Path | None:
+    """Where a running workbook says where it is, like Jupyter's runtime files: in the per-user
+    runtime folder (0700), one file per data folder (0600), so the data folder holds only data.
+
+    None when that folder, or the one it sits in, is not the person's own (another account
+    could then swap the file for one pointing at a server of theirs).
+    """
+    import hashlib
+    import warnings
+
+    import platformdirs
+
+    from workbook import files
+
+    with warnings.catch_warnings():  # no XDG_RUNTIME_DIR: platformdirs says so, and falls back
+        warnings.simplefilter("ignore")
+        folder = Path(platformdirs.user_runtime_dir("between-sessions", appauthor=False))
+    try:
+        files.private_folder(folder)
+        if any(p.stat().st_uid != os.getuid() for p in (folder, folder.parent)):
+            return None
+    except OSError:
+        return None
+    name = hashlib.sha256(str(data_dir).encode("utf-8")).hexdigest()[:16]
+    return folder / f"serve-{name}.json"
 
 
 def running_server(data_dir: Path) -> str | None:
@@ -75,8 +99,11 @@ def running_server(data_dir: Path) -> str | None:
     import urllib.error
     import urllib.request
 
+    path = runtime_file(data_dir)
+    if path is None:
+        return None
     try:
-        info = json.loads((data_dir / RUNTIME_FILE).read_text(encoding="utf-8"))
+        info = json.loads(path.read_text(encoding="utf-8"))
         url, pid = str(info["url"]), int(info["pid"])
         os.kill(pid, 0)
     except (OSError, ValueError, KeyError, TypeError):
@@ -91,14 +118,17 @@ def running_server(data_dir: Path) -> str | None:
         return None
 
 
-def _write_runtime(data_dir: Path, url: str) -> Path:
-    """Like Jupyter's runtime files: the address with its key, readable by the owner only."""
+def _write_runtime(data_dir: Path, url: str) -> Path | None:
+    """The address with its key and this process's id, readable by the owner only."""
     import json
 
     from workbook.files import atomic_write
 
-    path = data_dir / RUNTIME_FILE
-    atomic_write(path, json.dumps({"url": url, "pid": os.getpid()}), mode=0o600)
+    path = runtime_file(data_dir)
+    if path is None:
+        return None
+    atomic_write(path, json.dumps({"url": url, "pid": os.getpid(), "data_dir": str(data_dir)}),
+                 mode=0o600)
     return path
 
 
@@ -188,7 +218,8 @@ def serve(args: argparse.Namespace) -> int:
     try:
         return run_server(voila_command(notebook, port), env, None if args.no_browser else url)
     finally:
-        runtime.unlink(missing_ok=True)
+        if runtime is not None:
+            runtime.unlink(missing_ok=True)
 
 
 def demo_data_dir() -> Path:

@@ -45,9 +45,11 @@ def token() -> str:
 @pytest.fixture(autouse=True)
 def _patient_expect() -> Iterator[None]:
     """Most checks here wait on the kernel's reply: give them KERNEL_MS, then put the default back."""
+    from conftest import ACTION_TIMEOUT_MS
+
     expect.set_options(timeout=KERNEL_MS)
     yield
-    expect.set_options(timeout=5_000)
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)  # the browser tier's default (conftest)
 
 
 @pytest.fixture(scope="module")

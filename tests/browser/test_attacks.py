@@ -239,7 +239,10 @@ def test_a_signal_stops_the_server_and_every_kernel(tmp_path: Path, sig: int) ->
             time.sleep(0.2)
         left = [p for p in started if processes.alive(p)]
         assert not left, f"still running after the signal: {left}"
-        assert not (tmp_path / "data" / ".workbook-server.json").exists()
+        from workbook.cli import runtime_file
+
+        runtime = runtime_file((tmp_path / "data").resolve())
+        assert runtime is not None and not runtime.exists()
     finally:
         stop_server(srv)
 

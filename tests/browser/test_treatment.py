@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 from test_app import go, type_into
-from wb_browser import Server, open_app
+from wb_browser import PAGE_BUILD_TIMEOUT_MS, Server, open_app
 
 from workbook import sample
 from workbook.store import Store
@@ -54,7 +54,7 @@ def test_session_notes_and_small_step_to_a_win(page: Page, fresh_server: Server)
     expect(root.locator(".wb-integration")).to_contain_text("integration window")
     root.locator(".wb-entries .wb-to-win").click()
     win = page.locator(".wb-page-win")
-    expect(win).to_be_visible()
+    expect(win).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)  # its first visit builds it
     expect(win.locator(".wb-field-description textarea")).to_have_value("Walk to the <b>park</b>")
 
 
