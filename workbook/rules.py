@@ -28,8 +28,8 @@ DIP_MESSAGE = (
     "them today. If you ever feel unsafe, use Get help now."
 )
 DIP_SOURCE = (
-    "Seed 001_3b0f73db7f126e1a.txt: when sadness, anxiety or hopelessness grow after a session and "
-    "have not eased after a day or two, reach out to the care team."
+    "Patient guidance, \"Worsening Depression After Ketamine Therapy? Here's Why\" (5 Nov 2025): "
+    "if low mood grows or has not eased after a day or two, contact the care team."
 )
 
 RISE_TITLE = "Your PHQ-9 went up"
