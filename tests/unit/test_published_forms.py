@@ -7,6 +7,8 @@ the GAD-7's has no "any of".
 
 from __future__ import annotations
 
+import pytest
+
 from workbook import exercises, scoring
 
 PHQ9_HEADER = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
@@ -60,15 +62,22 @@ def test_items_and_answers_are_the_published_ones():
             assert f.labels == ANSWERS and (f.min, f.max) == (0, 3)
 
 
-def test_the_difficulty_question_is_asked_and_not_scored():
-    f = checkin().field("phq9_difficulty")
+@pytest.mark.parametrize("prefix, last, after", [("phq9", 9, "gad7_1"), ("gad7", 7, None)])
+def test_the_difficulty_question_is_asked_and_not_scored(prefix, last, after):
+    """Both published forms end with the same unscored question on how hard the problems made life."""
+    name = f"{prefix}_difficulty"
+    f = checkin().field(name)
     assert f.label == DIFFICULTY
     assert tuple(o.label for o in f.options) == DIFFICULTY_ANSWERS
-    assert not f.required and "phq9_difficulty" not in scoring.PHQ9_ITEMS
+    assert not f.required and name not in scoring.PHQ9_ITEMS + scoring.GAD7_ITEMS
     names = [x.name for x in checkin().fields]
-    assert names.index("phq9_9") < names.index("phq9_difficulty") < names.index("gad7_1")
-    record = {**{f"phq9_{i}": 1 for i in range(1, 10)}, "phq9_difficulty": "extremely_difficult"}
-    assert scoring.from_record(record)[0].total == 9  # the answer does not change the score
+    assert names.index(f"{prefix}_{last}") < names.index(name)
+    if after:
+        assert names.index(name) < names.index(after)
+    record = {**{f"phq9_{i}": 1 for i in range(1, 10)}, **{f"gad7_{i}": 1 for i in range(1, 8)},
+              name: "extremely_difficult"}
+    phq, gad = scoring.from_record(record)
+    assert (phq.total, gad.total) == (9, 7)  # the answer does not change either score
 
 
 def test_the_before_treatment_mark_is_an_optional_tick_box():
