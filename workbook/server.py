@@ -175,17 +175,24 @@ class BoundedKernels:
             self.__dict__["_wb_started"] = {}
         return self.__dict__["_wb_started"]
 
+    def notify_connect(self, kernel_id: str) -> None:
+        """A page connected to its kernel: from now on, no connection means the page is closed."""
+        self.__dict__.setdefault("_wb_connected", set()).add(kernel_id)
+        super().notify_connect(kernel_id)
+
     async def _give_back_a_closed_page(self) -> bool:
-        """Shut down the oldest kernel no page is connected to (a tab closed without saying so),
-        never one started in the last minute (its page may still be loading)."""
+        """Shut down the oldest kernel no page is connected to any more (a tab closed without
+        saying so), or never was after a minute (a page that never loaded); never one whose page
+        may still be loading."""
         if not self.evict_closed:
             return False
         now, started = time.monotonic(), self._started_at()
         connections = getattr(self, "_kernel_connections", {})
+        connected_once = self.__dict__.get("_wb_connected", set())
         pooled = self._pooled_ids()
         closed = [kid for kid in self.list_kernel_ids()
                   if kid not in pooled and not connections.get(kid)
-                  and now - started.get(kid, 0.0) > self.loading_grace_s]
+                  and (kid in connected_once or now - started.get(kid, 0.0) > self.loading_grace_s)]
         if not closed:
             return False
         oldest = min(closed, key=lambda kid: started.get(kid, 0.0))

@@ -225,6 +225,22 @@ def test_pages_beyond_the_cap_get_a_calm_page_not_a_kernel(tmp_path: Path, brows
         stop_server(srv)
 
 
+def test_a_page_closed_without_saying_so_makes_room(tmp_path: Path, browser) -> None:
+    """Promise 6, the other side: the bound never locks the person out of their own workbook. A
+    tab that went away without giving its kernel back (a crash, a killed browser) makes room."""
+    from workbook.voila_main import MAX_KERNELS
+
+    srv = start_server(tmp_path / "data")  # its start already took one kernel
+    try:
+        context = browser.new_context()
+        open_app(context.new_page(), srv.url, srv)
+        context.close()  # no beforeunload: the kernel is not told
+        statuses = [srv.get("/")[0] for _ in range(MAX_KERNELS - 1)]
+        assert statuses == [200] * (MAX_KERNELS - 1), statuses
+    finally:
+        stop_server(srv)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_stops_the_server_and_every_kernel(tmp_path: Path, sig: int) -> None:
     """Promise 7: SIGTERM or SIGHUP on `workbook serve` leaves nothing serving the folder."""
