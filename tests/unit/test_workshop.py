@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from workbook import server, workshop_server
 from workbook import workshop as ws
-from workbook import workshop_server
 from workbook.backup import restore
 from workbook.cli import main
 from workbook.store import Store
@@ -303,12 +303,12 @@ def test_cli_add_list_and_revoke(workshop, capsys):
     "key=SECRET123",
 ])
 def test_redact_removes_query_strings_and_keys(line):
-    assert "SECRET123" not in workshop_server.redact(line)
+    assert "SECRET123" not in server.redact(line)
 
 
 def test_redacting_filter_covers_arguments_and_tracebacks():
     handler = logging.StreamHandler(stream := __import__("io").StringIO())
-    handler.addFilter(workshop_server.RedactingFilter())
+    handler.addFilter(server.RedactingFilter())
     logger = logging.getLogger("test.workshop.redact")
     logger.addHandler(handler)
     logger.propagate = False
