@@ -35,6 +35,7 @@ pytestmark = pytest.mark.browser
 KERNEL_FILE = re.compile(r"kernel-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json")
 HEADERS = {"Content-Security-Policy": "frame-ancestors 'none'", "Referrer-Policy": "no-referrer",
            "X-Content-Type-Options": "nosniff"}
+NO_KERNEL = "00000000-0000-0000-0000-000000000000"
 ATTACKER_ADDRESS = "127.0.0.2"  # loopback too, but another client address than the participants'
 
 
@@ -178,7 +179,7 @@ def test_a_kernel_answers_only_the_participant_it_was_handed_to(workshop: Runnin
         assert status == 403
     # the cookie is strict, HttpOnly and ends with the browser session; alone it opens no page
     key = urlsplit(workshop.links[0]).query
-    status, headers, _ = get(f"{workshop.base}voila/static/voila.js?{key}")  # takes no kernel
+    status, headers, _ = get(f"{workshop.base}api/kernels/{NO_KERNEL}?{key}")  # takes no kernel
     cookie_header = headers["Set-Cookie"]
     assert "HttpOnly" in cookie_header and "SameSite=Strict" in cookie_header
     assert "expires" not in cookie_header.lower() and "max-age" not in cookie_header.lower()
@@ -203,8 +204,8 @@ def test_a_page_on_another_host_name_gets_nothing(workshop: Running) -> None:
         assert status == 403, host
         assert "jupyter-config-data" not in body
     key = urlsplit(workshop.links[0]).query
-    status, _, _ = get(f"{workshop.base}voila/static/voila.js?{key}", headers={"Host": f"localhost:{port}"})
-    assert status == 200
+    status, _, _ = get(f"{workshop.base}api/kernels/{NO_KERNEL}?{key}", headers={"Host": f"localhost:{port}"})
+    assert status == 404  # let in (and no such kernel)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
