@@ -261,13 +261,14 @@ def allow_hosts(names: list[str], any_address: bool) -> None:
     JupyterHandler.check_host = check_host  # type: ignore[method-assign]
 
 
-def voila_class() -> type:
-    """Voila with the launch's secret, the Host check, the headers and the log kept clean."""
+def hardened_voila_class() -> type:
+    """Voila with the Host check, the headers, error pages of our own, a clean log and signals.
+
+    What `workbook serve` and `workbook workshop` share; each adds who may come in (a launch's
+    key, or a participant's link) with an identity provider of its own.
+    """
     import jinja2
     import tornado.web
-    from jupyter_server.auth.decorator import allow_unauthenticated
-    from jupyter_server.base.handlers import JupyterHandler
-    from markupsafe import Markup
     from traitlets import default
     from voila.app import Voila
 
@@ -279,6 +280,49 @@ def voila_class() -> type:
             for name, value in SECURITY_HEADERS.items():
                 headers[name] = value
             return status_code, headers, chunk
+
+    class HardenedVoila(Voila):
+        @default("tornado_settings")
+        def _own_tornado_settings(self) -> dict:
+            return {"log_function": log_request}
+
+        def initialize(self, argv: list[str] | None = None) -> None:
+            install_redaction(self.log)
+            super().initialize(argv)
+            install_redaction(self.log)
+            names = [h.strip().lower() for h in os.environ.get(HOSTS_ENV, "").split(",") if h.strip()]
+            allow_hosts(names, any_address=self.ip not in ("127.0.0.1", "localhost", "::1"))
+
+        def init_settings(self) -> dict:
+            settings = super().init_settings()
+            # Voila sets allow_remote_access=True: Jupyter Server's Host check is back on.
+            settings["allow_remote_access"] = False
+            settings["local_hostnames"] = ["localhost"]
+            settings["transforms"] = [SecurityHeaders]
+            self.identity_provider.cookie_options = {"samesite": "Strict", "httponly": True}
+            for key in ("voila_jinja2_env", "jinja2_env"):  # error pages of our own, no CDN
+                env = settings[key]
+                env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"error.html": PAGE}), env.loader])
+            return settings
+
+        def start(self) -> None:
+            # SIGHUP (the terminal closed) stops the server and its kernels, as SIGTERM does.
+            signal.signal(signal.SIGHUP, self._handle_signal_stop)
+            super().start()
+
+        def launch_browser(self) -> None:  # the command opens the address with its key itself
+            return None
+
+    return HardenedVoila
+
+
+def voila_class() -> type:
+    """Voila with the launch's secret, the Host check, the headers and the log kept clean."""
+    import jinja2
+    from jupyter_server.auth.decorator import allow_unauthenticated
+    from jupyter_server.base.handlers import JupyterHandler
+    from markupsafe import Markup
+    from traitlets import default
 
     class PrivatePage(JupyterHandler):
         """What the address without the key shows: nothing of the person's, and how to get in."""
@@ -316,46 +360,22 @@ def voila_class() -> type:
             self.finish(jinja2.Template(PAGE).render(status_message="Signed out",
                                                       message=Markup(SIGNED_OUT)))
 
-    class WorkbookVoila(Voila):
+    class WorkbookVoila(hardened_voila_class()):
         @default("token")
         def _token_from_environment(self) -> str | None:
             # Read once and removed, so kernels (children of this process) never inherit it.
             return os.environ.pop(TOKEN_ENV, None)
 
-        @default("tornado_settings")
-        def _own_tornado_settings(self) -> dict:
-            return {"log_function": log_request}
-
         def initialize(self, argv: list[str] | None = None) -> None:
-            install_redaction(self.log)
             super().initialize(argv)
-            install_redaction(self.log)
             if not self.token:
                 raise SystemExit(f"{TOKEN_ENV} is not set: start the workbook with `workbook serve`.")
-            names = [h.strip().lower() for h in os.environ.get(HOSTS_ENV, "").split(",") if h.strip()]
-            allow_hosts(names, any_address=self.ip not in ("127.0.0.1", "localhost", "::1"))
 
         def init_settings(self) -> dict:
             settings = super().init_settings()
-            # Voila sets allow_remote_access=True: Jupyter Server's Host check is back on.
-            settings["allow_remote_access"] = False
-            settings["local_hostnames"] = ["localhost"]
-            settings["transforms"] = [SecurityHeaders]
             provider = self.identity_provider
-            provider.cookie_options = {"samesite": "Strict", "httponly": True}
             provider.login_handler_class = PrivatePage
             provider.logout_handler_class = SignedOut
-            for key in ("voila_jinja2_env", "jinja2_env"):  # error pages of our own, no CDN
-                env = settings[key]
-                env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"error.html": PAGE}), env.loader])
             return settings
-
-        def start(self) -> None:
-            # SIGHUP (the terminal closed) stops the server and its kernels, as SIGTERM does.
-            signal.signal(signal.SIGHUP, self._handle_signal_stop)
-            super().start()
-
-        def launch_browser(self) -> None:  # the command opens the address with its key itself
-            return None
 
     return WorkbookVoila

@@ -279,6 +279,10 @@ class Workshop:
     def is_open(self, member_id: str) -> bool:
         return any(m.id == member_id and m.active for m in self.members())
 
+    def open_member(self, member_id: str) -> Member | None:
+        """The open member with this id (the server checked their link), or None."""
+        return next((m for m in self.members() if m.id == member_id and m.active), None)
+
     # -- participants' folders ---------------------------------------------
     def folder(self, member_id: str) -> Path:
         """A participant's data folder; an id that could leave `participants/` is refused."""

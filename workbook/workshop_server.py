@@ -5,65 +5,64 @@ Two halves:
 - `command(args)` is the CLI: it keeps the links (workbook.workshop), prints them, writes the
   facilitator's files and starts the server as a child process;
 - `main()` (`python -m workbook.workshop_server --max-kernels N -- VOILA ARGS`) is that child:
-  Voila as `workbook serve` runs it (standalone, so the page cannot run code; no tracebacks; no
-  files served), plus three things Voila does not do by itself:
+  the hardened Voila of `workbook serve` (workbook.server: the Host check, security headers on
+  every response, a log without secrets or kernel ids, kernels over Unix sockets, signals stop
+  everything) with what a group needs on top:
 
-  1. secrets never reach the log: requests are logged by path only (never the query string),
-     and every log handler redacts anything that looks like a query string or `key=`;
-  2. the number of kernels is bounded (voila-dashboards/voila#617): the preheated pool only
-     refills while there is room, and a page asked for when the server is full gets a 503
-     ("the workshop is full, try again in a minute") instead of another kernel;
-  3. the request URL Voila hands to the *next* preheated kernel (VOILA_REQUEST_URL, which
-     would carry another participant's key) loses its query string.
+  1. the link is checked in the HTTP layer, before any kernel is taken: an identity provider
+     (Jupyter Server's own machinery) accepts an open participant's or the facilitator's key and
+     sets a per-participant cookie (HttpOnly, SameSite=Strict) for the page's websockets and
+     API calls; no link, a wrong or a closed one gets a calm 403 page and no kernel;
+  2. failed links are rate-limited per client address (a 429 with a sentence): guessing is slow,
+     and one address's failures never hold back anyone else;
+  3. a kernel answers only the participant it was handed to (an authorizer that knows each
+     kernel's owner), so a kernel id, even with another valid link, opens nothing;
+  4. a preheated kernel learns who it serves through Voila's request-info socket, which here
+     needs a per-launch secret only the kernels have (in their environment, readable by this
+     account only), hands each payload out once, never keeps one after its kernel is gone, and
+     carries the participant's id instead of their key;
+  5. the number of kernels is bounded (voila-dashboards/voila#617): the preheated pool only
+     refills while there is room, and a page beyond the bound gets a 503 ("the workshop is full").
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import collections
+import hmac
 import os
-import re
-import signal
+import secrets
 import socket
-import subprocess
 import sys
-import threading
 import time
-import traceback
-import urllib.error
-import urllib.request
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from workbook.voila_main import accept_shutdown_beacons
-
-log = logging.getLogger(__name__)
+from workbook.server import (
+    HOSTS_ENV,
+    PAGE,
+    BoundedKernels,
+    accept_shutdown_beacons,
+    bound_kernels,
+    hardened_voila_class,
+)
 
 NOTEBOOK = "workshop.ipynb"
 REFILL_DELAY_S = 15     # seconds after a kernel is taken before the pool starts another
 KERNEL_MB = 200          # a kernel with the app built, measured here: ~150-260 MB
 FULL = "The workshop is full right now. Please try your link again in a minute."
-
-ERROR_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Between Sessions</title>
-<style>body{font-family:sans-serif;max-width:40em;margin:3em auto;padding:0 1em;color:#1f2328;line-height:1.5}
-.wb-help{color:#59636e;font-size:14px}</style></head>
-<body class="wb-error-page"><h1>{{ status_message }}</h1>
-{% if message %}<p>{{ message }}</p>{% endif %}
-<p class="wb-help">Your saved entries are safe. If you are not safe right now, call your local
-emergency number or a crisis line.</p></body></html>
-"""
-
-_QUERY = re.compile(r"\?[^\s'\"<>]+")
-_KEY = re.compile(r"(key=)[^\s&'\"<>]+")
-
-
-# -- secrets out of logs -------------------------------------------------------------
-def redact(text: str) -> str:
-    """Text with every query string and `key=` value replaced (what a log line may show)."""
-    return _KEY.sub(r"\1[redacted]", _QUERY.sub("?[redacted]", text))
+DENIED_TITLE = "This link does not open a workbook"
+DENIED = ("Check that the whole link was copied (it ends with a long code), or scan the QR code "
+          "again. If it still does not open, the link may have been closed: ask your facilitator for "
+          "a new one. Entries you saved before are not lost.")
+TOO_MANY_TITLE = "Please wait a minute"
+TOO_MANY = ("Several links that do not open a workbook were tried from this device in the last "
+            "minute. Wait a minute, then open your link again; if it still does not open, ask your "
+            "facilitator.")
+FAILED_LIMIT = 10        # failed links per client address...
+FAILED_WINDOW_S = 60.0   # ...in this many seconds, then 429 until the oldest failure is this old
+QUERY_URL_ENV = "WORKBOOK_QUERY_URL"   # the kernels' way to their request info (with its secret)
+MEMBER_ENV = "WORKBOOK_MEMBER"         # the id of the participant a kernel serves
 
 
 def strip_query(url: str) -> str:
@@ -71,83 +70,84 @@ def strip_query(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
-class RedactingFilter(logging.Filter):
-    """Put on every handler: the formatted message and any traceback are redacted."""
+class FailedLinks:
+    """Failed links per client address in a sliding window: `blocked` once `limit` are recent.
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record still must not leak
-            message = str(record.msg)
-        record.msg, record.args = redact(message), ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return True
+    Per address, so a flood from one device never holds back a participant on another. The table
+    is bounded: beyond `max_addresses` the address with the oldest failure is forgotten first.
+    """
 
+    def __init__(self, limit: int = FAILED_LIMIT, window_s: float = FAILED_WINDOW_S,
+                 max_addresses: int = 10_000, clock: Any = time.monotonic) -> None:
+        self.limit, self.window_s, self.max_addresses, self.clock = limit, window_s, max_addresses, clock
+        self._failures: collections.OrderedDict[str, collections.deque[float]] = collections.OrderedDict()
 
-def install_redaction(*loggers: logging.Logger) -> None:
-    """Route tornado's loggers through the app's log and redact on every handler there is."""
-    tornado_log = logging.getLogger("tornado")
-    if loggers:
-        tornado_log.parent = loggers[0]
-        tornado_log.propagate = True
-    handlers = set(logging.getLogger().handlers)
-    for logger in loggers:
-        handlers.update(logger.handlers)
-    if logging.lastResort is not None:
-        handlers.add(logging.lastResort)
-    for handler in handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
+    def _recent(self, address: str) -> collections.deque[float]:
+        times = self._failures.get(address, collections.deque())
+        cutoff = self.clock() - self.window_s
+        while times and times[0] <= cutoff:
+            times.popleft()
+        if not times:
+            self._failures.pop(address, None)
+        return times
 
+    def blocked(self, address: str) -> bool:
+        """Whether this address has failed `limit` times within the window."""
+        return len(self._recent(address)) >= self.limit
 
-def log_request(handler: Any) -> None:
-    """Tornado's access log without the query string or the client's address."""
-    from tornado.log import access_log
-
-    status = handler.get_status()
-    request = handler.request
-    level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.DEBUG
-    access_log.log(level, "%d %s %s %.1fms", status, request.method, request.path,
-                   1000.0 * request.request_time())
+    def fail(self, address: str) -> None:
+        times = self._recent(address)
+        times.append(self.clock())
+        self._failures[address] = times
+        self._failures.move_to_end(address)
+        while len(self._failures) > self.max_addresses:
+            self._failures.popitem(last=False)
 
 
-# -- a bounded number of kernels -------------------------------------------------------
-class WorkshopKernels:
-    """Mixed in before Voila's preheating kernel manager (see `_patch_voila`)."""
+def _current_member() -> str | None:
+    """The participant (or facilitator) id of the request being handled, if it proved a link."""
+    from jupyter_server.base.call_context import CallContext
 
-    max_kernels = 0              # 0: no bound
-    _stopping = False
+    handler = CallContext.get(CallContext.JUPYTER_HANDLER)
+    user = getattr(handler, "_jupyter_current_user", None)
+    return getattr(user, "username", None) or None
 
-    def _pooled_ids(self) -> set[str]:
-        ids = set()
-        for pool in getattr(self, "_pools", {}).values():
-            for task in pool:
-                if task.done() and not task.cancelled() and task.exception() is None:
-                    ids.add(task.result().get("kernel_id"))
-        return ids
 
-    def _pool_length(self) -> int:
-        return sum(len(pool) for pool in getattr(self, "_pools", {}).values())
+# -- kernels: bounded, owned, the pool refilled -----------------------------------------
+class WorkshopKernels(BoundedKernels):
+    """`workbook serve`'s bound on kernels, plus what a group's preheated pool needs."""
 
-    def in_use(self) -> int:
-        """Kernels serving a page (running kernels that are not waiting in the pool)."""
-        return len(set(self.list_kernel_ids()) - self._pooled_ids())
+    full_message = FULL
+    evict_closed = False   # a participant whose connection dropped keeps their page until culled
+
+    def owners(self) -> dict[str, str]:
+        """kernel id -> the id of the participant it was handed to."""
+        if "_wb_owners" not in self.__dict__:
+            self.__dict__["_wb_owners"] = {}
+        return self.__dict__["_wb_owners"]
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
-        # Only kernels started for a request come here (the pool starts its kernels through
-        # the base class), so this is where a page beyond the bound is refused.
-        if self.max_kernels and self.in_use() + self._pool_length() >= self.max_kernels:
-            from tornado import web
+        # A kernel started for a request (the pool was empty): it gets the participant's id and
+        # not their key; Voila put the request's query string and URL in its environment.
+        member = _current_member()
+        env = dict(kwargs.get("env") or {})
+        for name in ("QUERY_STRING", "VOILA_REQUEST_URL"):
+            env.pop(name, None)
+        if member:
+            env[MEMBER_ENV] = member
+        kwargs["env"] = env
+        kernel_id = await super().start_kernel(*args, **kwargs)
+        if member:
+            self.owners()[kernel_id] = member
+        return kernel_id
 
-            self.log.warning("workshop full: %d kernels running (at most %d)",
-                             len(self.list_kernel_ids()), self.max_kernels)
-            raise web.HTTPError(503, reason=FULL)
-        return await super().start_kernel(*args, **kwargs)
+    async def get_rendered_notebook(self, *args: Any, **kwargs: Any) -> Any:
+        # A preheated kernel is taken for a request: from now on it is this participant's.
+        result = await super().get_rendered_notebook(*args, **kwargs)
+        member = _current_member()
+        if member:
+            self.owners()[result[2]] = member
+        return result
 
     def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None,
                        extra_kernel_env_variables: dict | None = None, **kwargs: Any) -> None:
@@ -177,71 +177,259 @@ class WorkshopKernels:
             self.kernel_pools_config = config
 
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
-        await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        try:
+            await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            self.owners().pop(kernel_id, None)
+            forget = getattr(self, "forget_request", None)
+            if forget is not None:
+                forget(kernel_id)
         notebook = getattr(self, "notebook_path", None)
         if not self._stopping and notebook is not None and hasattr(self, "_pools"):
             self.fill_if_needed(notebook_name=notebook)  # room again: top the pool up
 
-    async def shutdown_all(self, *args: Any, **kwargs: Any) -> None:
-        self._stopping = True
-        await super().shutdown_all(*args, **kwargs)
 
+def workshop_voila_class(root: str | os.PathLike) -> type:
+    """The hardened Voila of `workbook serve`, let in by participants' links (see the module)."""
+    import jinja2
+    import voila.handler
+    from jupyter_server.auth import Authorizer, IdentityProvider, User
+    from jupyter_server.auth.decorator import allow_unauthenticated
+    from jupyter_server.base.handlers import JupyterHandler
+    from tornado import web
+    from voila.request_info_handler import RequestInfoSocketHandler
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+    from voila.tornado.handler import TornadoVoilaHandler
 
-def _patch_voila(max_kernels: int) -> None:
-    """Voila builds its kernel manager class in `voila_kernel_manager_factory`: mix ours in."""
-    import voila.app as voila_app
+    from workbook import workshop as ws
 
-    original = voila_app.voila_kernel_manager_factory
-    if getattr(original, "workshop", False):
-        return
+    workshop = ws.Workshop(root)
+    failed = FailedLinks()
+    query_secret = secrets.token_urlsafe(32)
 
-    def factory(base_class: type, preheat_kernel: bool, default_pool_size: int, **kwargs: Any) -> type:
-        cls = original(base_class, preheat_kernel, default_pool_size, **kwargs)
-        return type("WorkshopKernelManager", (WorkshopKernels, cls), {"max_kernels": max_kernels})
+    def calm_page(handler: Any, status: int, title: str, message: str) -> None:
+        handler.set_status(status, reason=title)
+        handler.set_header("Content-Type", "text/html; charset=utf-8")
+        handler.set_header("Cache-Control", "no-store")
+        if status == 429:
+            handler.set_header("Retry-After", str(int(FAILED_WINDOW_S)))
+        handler.finish(jinja2.Template(PAGE).render(status_message=title, message=message))
 
-    factory.workshop = True  # type: ignore[attr-defined]
-    voila_app.voila_kernel_manager_factory = factory
+    class LinkIdentity(IdentityProvider):
+        """A participant is whoever holds an open link (`?key=`), or the cookie it was exchanged for.
 
+        The page itself is opened only with the link in the address (a reload keeps it): a cookie
+        left in a shared browser opens nothing by itself. Websockets, the kernel API and static
+        files take the cookie, which is re-checked against the registry on every request (a link
+        closed by the facilitator shuts its cookie out too).
+        """
 
-def _voila_class() -> type:
-    from traitlets import default
-    from voila.app import Voila
+        def get_user_token(self, handler: Any) -> User | None:
+            key = handler.get_query_argument(ws.KEY_PARAM, "")
+            if not key:
+                return None
+            address = handler.request.remote_ip or "?"
+            if failed.blocked(address):
+                raise web.HTTPError(429, reason=TOO_MANY_TITLE)
+            try:
+                member = workshop.check(key)
+            except (OSError, ValueError):
+                raise web.HTTPError(503, reason=FULL) from None
+            if member is None:
+                failed.fail(address)
+                return None
+            return User(username=member.id, name=member.label, display_name=member.label)
 
-    class WorkshopVoila(Voila):
-        """Voila with the redacted access log and no Referer leaving the page."""
+        def get_user_cookie(self, handler: Any) -> User | None:
+            user = super().get_user_cookie(handler)
+            if user is None:
+                return None
+            try:
+                still_open = workshop.is_open(user.username)
+            except (OSError, ValueError):
+                still_open = False
+            return user if still_open else None
 
-        @default("tornado_settings")
-        def _workshop_tornado_settings(self) -> dict:
-            return {"log_function": log_request,
-                    "headers": {"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}}
+        async def _get_user(self, handler: Any) -> User | None:
+            user = await super()._get_user(handler)
+            if getattr(handler, "link_required", False) and not getattr(handler, "_token_authenticated",
+                                                                        False):
+                return None
+            return user
 
+        def validate_security(self, app: Any, ssl_options: Any = None) -> None:
+            return None
+
+    class KernelOwners(Authorizer):
+        """A kernel answers only the participant it was handed to; nothing else is refused here."""
+
+        def is_authorized(self, handler: Any, user: Any, action: str, resource: str) -> bool:
+            if resource != "kernels":
+                return True
+            kernel_id = (getattr(handler, "path_kwargs", None) or {}).get("kernel_id")
+            if not kernel_id:
+                return False  # the list of kernels is nobody's business
+            return owns(handler, user, kernel_id)
+
+    def owns(handler: Any, user: Any, kernel_id: str) -> bool:
+        manager = handler.kernel_manager
+        owner = manager.owners().get(kernel_id) if hasattr(manager, "owners") else None
+        if owner is None:
+            return kernel_id not in manager  # an unknown id (gone: 404); a pool kernel is nobody's
+        return owner == getattr(user, "username", None)
+
+    class LinkPage(TornadoVoilaHandler):
+        """The workshop page: a link is checked here, before any kernel is taken."""
+
+        link_required = True
+
+        def get_login_url(self) -> str:
+            raise web.HTTPError(403, reason=DENIED_TITLE)
+
+        def write_error(self, status_code: int, **kwargs: Any) -> None:
+            if status_code == 403:
+                return calm_page(self, 403, DENIED_TITLE, DENIED)
+            if status_code == 429:
+                return calm_page(self, 429, TOO_MANY_TITLE, TOO_MANY)
+            return super().write_error(status_code, **kwargs)
+
+    class Denied(JupyterHandler):
+        """Jupyter's login page: a link is the only way in, so it says how to get one."""
+
+        @allow_unauthenticated
+        def get(self) -> None:
+            calm_page(self, 403, DENIED_TITLE, DENIED)
+
+        @allow_unauthenticated
+        def post(self) -> None:
+            calm_page(self, 403, DENIED_TITLE, DENIED)
+
+        def check_xsrf_cookie(self) -> None:  # nothing is accepted here, so nothing to forge
+            return None
+
+        @classmethod
+        def get_user(cls, handler: Any) -> None:
+            return None
+
+        @classmethod
+        def validate_security(cls, app: Any, ssl_options: Any = None) -> None:
+            return None
+
+    class OwnedShutdown(VoilaShutdownKernelHandler):
+        """A closing page gives back its own kernel, never another participant's."""
+
+        @web.authenticated
+        async def post(self, kernel_id: str) -> None:
+            if not owns(self, self.current_user, kernel_id):
+                raise web.HTTPError(403)
+            await self.kernel_manager.shutdown_kernel(kernel_id)
+            self.set_status(204)
+            self.finish()
+
+    class KernelRequestInfo(RequestInfoSocketHandler):
+        """Voila's request-info socket, for this launch's kernels only, each payload handed out once.
+
+        The route carries the launch's kernel secret; a payload names the participant by id (the
+        link's key is dropped) and is deleted once delivered or when its kernel shuts down.
+        """
+
+        _waiters: dict[str, Any] = {}
+        _cache: dict[str, Any] = {}
+
+        async def get(self, secret: str, kernel_id: str) -> None:
+            if not hmac.compare_digest(secret.encode(), query_secret.encode()):
+                self.set_status(403)
+                self.finish()
+                return
+            await super().get(secret, kernel_id)
+
+        def check_origin(self, origin: str) -> bool:
+            return False  # kernels send no Origin (tornado then allows); a browser always does
+
+        def open(self, secret: str, kernel_id: str) -> None:  # type: ignore[override]
+            self.kernel_id = kernel_id
+            payload = KernelRequestInfo._cache.pop(kernel_id, None)
+            if payload is not None:
+                self.write_message(payload)
+            else:
+                KernelRequestInfo._waiters[kernel_id] = self
+
+        def on_close(self) -> None:
+            if KernelRequestInfo._waiters.get(getattr(self, "kernel_id", None)) is self:
+                del KernelRequestInfo._waiters[self.kernel_id]
+
+        @classmethod
+        def send_updates(cls, msg: dict) -> None:
+            kernel_id = msg["kernel_id"]
+            payload = {k: v for k, v in msg["payload"].items() if k != "QUERY_STRING"}
+            payload["QUERY_STRING"] = ""
+            payload[MEMBER_ENV] = _current_member() or ""
+            waiter = KernelRequestInfo._waiters.pop(kernel_id, None)
+            if waiter is not None:
+                waiter.write_message(payload)
+            else:
+                KernelRequestInfo._cache[kernel_id] = payload
+
+        @classmethod
+        def forget(cls, kernel_id: str) -> None:
+            KernelRequestInfo._cache.pop(kernel_id, None)
+            waiter = KernelRequestInfo._waiters.pop(kernel_id, None)
+            if waiter is not None:
+                waiter.close()
+
+    # Voila's page handler hands a taken kernel its request through this name.
+    voila.handler.RequestInfoSocketHandler = KernelRequestInfo
+
+    class WorkshopVoila(hardened_voila_class()):
         def initialize(self, argv: list[str] | None = None) -> None:
-            install_redaction(self.log)
             super().initialize(argv)
-            install_redaction(self.log)
+            host = "127.0.0.1" if self.ip in ("", "0.0.0.0", "localhost") else self.ip
+            host = "[::1]" if host == "::" else (f"[{host}]" if ":" in host else host)
+            # Kernels inherit this (their environment is readable by this account only).
+            os.environ[QUERY_URL_ENV] = (f"ws://{host}:{self.port}{self.server_url or '/'}"
+                                         f"voila/query/{query_secret}")
 
         def init_settings(self) -> dict:
-            """Error pages (a 503 when full, a 403) of our own: the stock ones load a CDN stylesheet."""
-            import jinja2
-
             settings = super().init_settings()
-            env = settings["voila_jinja2_env"]
-            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"error.html": ERROR_PAGE}), env.loader])
+            provider = LinkIdentity(parent=self, log=self.log, token="",
+                                    login_handler_class=Denied, logout_handler_class=Denied)
+            # A session cookie: a shared computer's next user does not inherit it.
+            provider.cookie_options = {"samesite": "Strict", "httponly": True, "expires_days": None}
+            self.identity_provider = provider
+            self.authorizer = KernelOwners(parent=self, log=self.log, identity_provider=provider)
+            settings["identity_provider"] = provider
+            settings["authorizer"] = self.authorizer
+            self.kernel_manager.forget_request = KernelRequestInfo.forget
             return settings
+
+        def init_handlers(self) -> list:
+            swap = {TornadoVoilaHandler: LinkPage, VoilaShutdownKernelHandler: OwnedShutdown}
+            handlers = []
+            for route in super().init_handlers():
+                pattern, handler_class, *rest = route
+                if handler_class is RequestInfoSocketHandler:
+                    prefix = pattern[: pattern.index("/voila/query/")]
+                    handlers.append((f"{prefix}/voila/query/(?P<secret>[A-Za-z0-9_-]+)/"
+                                     r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)", KernelRequestInfo))
+                    continue
+                handlers.append((pattern, swap.get(handler_class, handler_class), *rest))
+            return handlers
 
     return WorkshopVoila
 
 
 def main(argv: list[str] | None = None) -> int:
     """The server process: `--max-kernels N -- <voila arguments>`."""
+    from workbook import workshop as ws
+
     argv = list(sys.argv[1:] if argv is None else argv)
     split = argv.index("--") if "--" in argv else len(argv)
     own = argparse.ArgumentParser(prog="python -m workbook.workshop_server")
     own.add_argument("--max-kernels", type=int, default=0)
     options = own.parse_args(argv[:split])
-    _patch_voila(options.max_kernels)
+    bound_kernels(WorkshopKernels, max_kernels=options.max_kernels)
     accept_shutdown_beacons()
-    _voila_class().launch_instance(argv=argv[split + 1:])
+    workshop_voila_class(ws.workshop_dir()).launch_instance(argv=argv[split + 1:])
     return 0
 
 
@@ -295,24 +483,6 @@ def voila_arguments(notebook: os.PathLike, host: str, port: int, pool: int, idle
     return [a for a in base[3:] if a.split("=", 1)[0] not in names] + ours
 
 
-def _open_when_up(url: str, proc: subprocess.Popen) -> None:
-    import webbrowser
-
-    probe = urlunsplit(urlsplit(url)._replace(path="/voila/static/", query=""))
-    for _ in range(600):
-        if proc.poll() is not None:
-            return
-        try:
-            urllib.request.urlopen(probe, timeout=2).close()
-        except urllib.error.HTTPError:
-            break  # the server answers (404 is an answer)
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-            continue
-        break
-    webbrowser.open(url)
-
-
 def command(args: argparse.Namespace) -> int:
     """`workbook workshop`: see `workbook workshop --help` and docs/workshops.md."""
     from workbook import workshop as ws
@@ -357,7 +527,7 @@ def _warn_missing(workshop: Any) -> None:
 
 def _serve(args: argparse.Namespace, workshop: Any) -> int:
     from workbook import workshop as ws
-    from workbook.cli import free_port, notebooks_dir, share_dir
+    from workbook.cli import free_port, notebooks_dir, run_server, share_dir
 
     if args.participants is None and not workshop.participants(open_only=True):
         _say("Say how many people are coming: workbook workshop --participants N")
@@ -398,27 +568,14 @@ def _serve(args: argparse.Namespace, workshop: Any) -> int:
     _warn_missing(workshop)
     env = {k: v for k, v in os.environ.items() if k not in (ws.ENV_VAR, "QUERY_STRING")}
     env[ws.WORKSHOP_ENV] = str(workshop.root)
+    # the Host check lets in the names the links use (an IP address is let in when on a network)
+    env[HOSTS_ENV] = ",".join(sorted({n for n in (urlsplit(public_url).hostname, shown_host) if n}))
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share_dir()), env.get("JUPYTER_PATH")]))
     command = [sys.executable, "-m", "workbook.workshop_server", f"--max-kernels={max_kernels}", "--",
                *voila_arguments(notebooks_dir() / NOTEBOOK, host, port, pool, args.idle_minutes)]
-    proc = subprocess.Popen(command, env=env)
-
-    def stop(signum: int, _frame: Any) -> None:  # `kill` on this process stops the server too
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    if not args.no_browser and admin is not None:
-        threading.Thread(target=_open_when_up, args=(admin.url(f"http://127.0.0.1:{port}/"), proc),
-                         daemon=True).start()
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        try:
-            return proc.wait(timeout=20)
-        except (subprocess.TimeoutExpired, KeyboardInterrupt):
-            proc.terminate()
-            return 0
+    opens = None if args.no_browser or admin is None else admin.url(f"http://127.0.0.1:{port}/")
+    # SIGTERM, SIGHUP and Ctrl+C here stop the server, which stops every kernel
+    return run_server(command, env, open_url=opens)
 
 
 if __name__ == "__main__":

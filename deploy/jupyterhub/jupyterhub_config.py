@@ -20,7 +20,14 @@ Everything is chosen with environment variables, so the file itself never needs 
   WORKBOOK_HUB_CULL_TIMEOUT seconds without activity before a user's server is stopped
                             (default 3600); their data stays in their home.
   WORKBOOK_HUB_CULL_EVERY   how often the culler looks, in seconds (default 300).
-  WORKBOOK_HUB_MAX_SERVERS  most servers running at once; 0 = no limit (default 0).
+  WORKBOOK_HUB_MAX_SERVERS  most servers running at once (default 20, each ~0.3-1 GB);
+                            0 = no limit. Beyond it, a newcomer is asked to try again later.
+  WORKBOOK_HUB_MAX_SPAWNS   most servers starting at the same moment (default 5): a rush of
+                            people arriving queues instead of starving the machine.
+  WORKBOOK_HUB_CULL_USERS   yes/no: delete accounts (and their home folders, entries included)
+                            that were idle for WORKBOOK_HUB_CULL_TIMEOUT and have no server
+                            running. Default yes with tmp (anonymous, one-off accounts nobody
+                            can return to once their cookie is gone), no with native.
 
 Each user's server runs Voila as a Jupyter server extension (not standalone Voila), with
 the workbook's own Voila template. The notebooks are copied from the package into
@@ -105,7 +112,9 @@ c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
 # Admins manage accounts; they do not open other people's workbooks.
 c.JupyterHub.admin_access = False
-c.JupyterHub.active_server_limit = _int_env("WORKBOOK_HUB_MAX_SERVERS", 0)
+# A bound on what a crowd (or a script opening the hub again and again) can start.
+c.JupyterHub.active_server_limit = _int_env("WORKBOOK_HUB_MAX_SERVERS", 20)
+c.JupyterHub.concurrent_spawn_limit = _int_env("WORKBOOK_HUB_MAX_SPAWNS", 5)
 
 # -- who can come in -------------------------------------------------------------------------
 AUTH = _env("WORKBOOK_HUB_AUTH", "tmp").lower()
@@ -113,7 +122,8 @@ ADMINS = {name.strip() for name in _env("WORKBOOK_HUB_ADMINS", "").split(",") if
 
 if AUTH == "tmp":
     # One-off anonymous sessions: opening the hub is enough. A participant keeps their
-    # account (and their data) as long as their browser keeps the hub's cookie.
+    # account (and their data) while their browser keeps the hub's cookie and they come back
+    # within the cull timeout; then the account and its home are deleted (CULL_USERS).
     c.JupyterHub.authenticator_class = "tmpauthenticator.TmpAuthenticator"
     c.Authenticator.allow_all = True
 elif AUTH == "native":
@@ -129,10 +139,16 @@ elif AUTH == "native":
 else:
     raise ValueError(f"WORKBOOK_HUB_AUTH must be 'tmp' or 'native', not {AUTH!r}")
 c.Authenticator.admin_users = ADMINS
+CULL_USERS = _env("WORKBOOK_HUB_CULL_USERS", "yes" if AUTH == "tmp" else "no").lower()
+if CULL_USERS not in ("yes", "no"):
+    raise ValueError(f"WORKBOOK_HUB_CULL_USERS must be 'yes' or 'no', not {CULL_USERS!r}")
 
 # -- each user's server: the app in Voila, their data in their home ------------------------------
-c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+# SimpleLocalProcessSpawner, plus: a deleted user's home folder (their entries) goes with them.
+sys.path.insert(0, str(HERE))
+c.JupyterHub.spawner_class = "workbook_spawner.ForgettingSpawner"
 c.SimpleLocalProcessSpawner.home_dir_template = str(HOMES / "{username}")
+c.ForgettingSpawner.homes_dir = str(HOMES)
 c.Spawner.notebook_dir = str(NOTEBOOKS)
 c.Spawner.default_url = APP_URL
 c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
@@ -162,22 +178,25 @@ c.Spawner.environment = {
 
 # -- the idle culler ---------------------------------------------------------------------------
 # Stops servers nobody has used for a while (their kernels with them); data stays in the home
-# and the user gets their page back on their next visit. Users themselves are never removed.
-c.JupyterHub.services = [
-    {
-        "name": "idle-culler",
-        "command": [
-            sys.executable, "-m", "jupyterhub_idle_culler",
-            f"--timeout={_int_env('WORKBOOK_HUB_CULL_TIMEOUT', 3600)}",
-            f"--cull-every={_int_env('WORKBOOK_HUB_CULL_EVERY', 300)}",
-        ],
-    }
+# and the user gets their page back on their next visit. With CULL_USERS (anonymous accounts by
+# default), an account idle that long is deleted too, and the spawner deletes its home with it:
+# a one-off visitor's entries do not stay on the machine after nobody can reach them.
+_culler = [
+    sys.executable, "-m", "jupyterhub_idle_culler",
+    f"--timeout={_int_env('WORKBOOK_HUB_CULL_TIMEOUT', 3600)}",
+    f"--cull-every={_int_env('WORKBOOK_HUB_CULL_EVERY', 300)}",
+    "--remove-named-servers",
 ]
+_culler_scopes = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
+if CULL_USERS == "yes":
+    _culler.append("--cull-users")
+    _culler_scopes.append("admin:users")  # deleting users needs it
+c.JupyterHub.services = [{"name": "idle-culler", "command": _culler}]
 c.JupyterHub.load_roles = [
     {
         "name": "idle-culler",
-        "description": "Stop idle servers",
-        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "description": "Stop idle servers" + (", delete idle users" if CULL_USERS == "yes" else ""),
+        "scopes": _culler_scopes,
         "services": ["idle-culler"],
     }
 ]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from workbook import server, workshop_server
 from workbook import workshop as ws
-from workbook import workshop_server
 from workbook.backup import restore
 from workbook.cli import main
 from workbook.store import Store
@@ -303,12 +303,12 @@ def test_cli_add_list_and_revoke(workshop, capsys):
     "key=SECRET123",
 ])
 def test_redact_removes_query_strings_and_keys(line):
-    assert "SECRET123" not in workshop_server.redact(line)
+    assert "SECRET123" not in server.redact(line)
 
 
 def test_redacting_filter_covers_arguments_and_tracebacks():
     handler = logging.StreamHandler(stream := __import__("io").StringIO())
-    handler.addFilter(workshop_server.RedactingFilter())
+    handler.addFilter(server.RedactingFilter())
     logger = logging.getLogger("test.workshop.redact")
     logger.addHandler(handler)
     logger.propagate = False
@@ -425,3 +425,17 @@ def run_async(coroutine):
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def test_failed_links_are_limited_per_address_and_forgotten_after_the_window():
+    now = [0.0]
+    failed = workshop_server.FailedLinks(limit=3, window_s=60, max_addresses=2, clock=lambda: now[0])
+    for _ in range(3):
+        assert not failed.blocked("10.0.0.9")
+        failed.fail("10.0.0.9")
+    assert failed.blocked("10.0.0.9")
+    assert not failed.blocked("10.0.0.5")  # another device is never held back
+    now[0] = 61.0
+    assert not failed.blocked("10.0.0.9")  # a minute later the address may try again
+    failed.fail("a"), failed.fail("b"), failed.fail("c")
+    assert len(failed._failures) == 2      # the table stays bounded

@@ -1,12 +1,14 @@
 """The workshop page: whoever opens a link gets their own workbook, the counts page, or a kind no.
 
 `workshop.ipynb` calls `warm()` first (in a preheated kernel, before anyone has asked for the
-page) and then `entry()`, which waits for the request, reads the link's key and builds:
+page) and then `entry()`, which waits for the request, learns which participant the server let
+in and builds:
 
 - `ParticipantPage`: the whole App on the participant's own folder, with a strip above it for
   the workshop (share my counts, take my entries home);
 - `FacilitatorPage`: counts only, only from participants who chose to share them;
-- `DeniedPage` (`wb-denied`): for a missing, wrong or closed link; no form at all.
+- `DeniedPage` (`wb-denied`): for a missing, wrong or closed link; no form at all (the workshop
+  server refuses those before a kernel is taken; this is the kernel's own second check).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from workbook.ui.text import esc
 
 log = logging.getLogger(__name__)
 
-SECRET_ENV = ("QUERY_STRING", "VOILA_REQUEST_URL")
+SECRET_ENV = ("QUERY_STRING", "VOILA_REQUEST_URL", "WORKBOOK_QUERY_URL")
+MEMBER_ENV = "WORKBOOK_MEMBER"  # workbook.workshop_server.MEMBER_ENV (kept apart: no server import here)
 
 
 def warm() -> None:
@@ -40,12 +43,28 @@ def warm() -> None:
     exercises.builtin()
 
 
-def request_query() -> str:
-    """The query string of the request this kernel serves; then forgotten by the kernel.
+def request_member() -> str:
+    """The id of the participant this kernel serves, as the server checked their link; then forgotten.
 
-    In a preheated kernel `wait_for_request()` blocks until Voila hands the kernel to a
-    request; in a kernel started for the request it returns at once.
+    The server checks the link before it hands a kernel out and passes the participant's id, never
+    their key: a kernel started for the request has it in its environment; a preheated kernel
+    waits (`wait_for_request`) on the server's request-info socket, whose address carries a
+    secret only this launch's kernels are given.
     """
+    from voila.utils import wait_for_request
+
+    url = os.environ.get("WORKBOOK_QUERY_URL")
+    if url:
+        wait_for_request(url=url)
+    member = os.environ.pop(MEMBER_ENV, "")
+    for name in SECRET_ENV:  # nothing later in this kernel can show them
+        os.environ.pop(name, None)
+    return member
+
+
+def request_query() -> str:
+    """The query string of the request this kernel serves (standalone Voila without the
+    workshop server); then forgotten by the kernel."""
     from voila.utils import wait_for_request
 
     wait_for_request()
@@ -55,13 +74,19 @@ def request_query() -> str:
     return query
 
 
-def entry(query: str | None = None, root: str | os.PathLike | None = None) -> w.Widget:
-    """The page for the link that was opened (`query` defaults to this request's)."""
+def entry(query: str | None = None, root: str | os.PathLike | None = None,
+          member_id: str | None = None) -> w.Widget:
+    """The page for the link that was opened.
+
+    `member_id` is the participant the server let in (defaults to this request's); `query` is
+    a link's query string to check here instead (the views tests, a facilitator's own Jupyter).
+    """
     workshop = ws.Workshop(ws.workshop_dir(root))
-    if query is None:
-        query = request_query()
+    if query is None and member_id is None:
+        member_id = request_member()
     try:
-        member = workshop.check(ws.key_from_query(query))
+        member = workshop.check(ws.key_from_query(query)) if query is not None else workshop.open_member(
+            member_id or "")
     except (OSError, ValueError):
         log.exception("the workshop's participants file could not be read")
         return DeniedPage(workshop, reason="unreadable")
