@@ -28,6 +28,11 @@ def share_dir() -> Path:
     return Path(str(resources.files("workbook"))) / "share" / "jupyter"
 
 
+def config_dir() -> Path:
+    """The folder of the workbook's Voila configuration file (voila.json)."""
+    return Path(__file__).resolve().parent / "config"
+
+
 def free_port(preferred: int) -> int:
     """The preferred port if it is free, else one the system picks."""
     for candidate in (preferred, 0):
@@ -56,9 +61,9 @@ def voila_command(notebook: Path, port: int, open_browser: bool = False) -> list
         # ports that any local account could subscribe to
         "--KernelManager.transport=ipc",
         "--template=workbook",
-        "--theme=light",
-        "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.file_allowlist=[]",
+        # no tracebacks, no files served, the light theme: workbook/config/voila.json, read
+        # instead of any voila.json in the current folder or the Jupyter config folders
+        f"--Voila.config_file_paths={config_dir()}",
         # a closed tab's kernel is shut down after 10 idle minutes; an open tab's never is
         "--MappingKernelManager.cull_idle_timeout=600",
         "--MappingKernelManager.cull_interval=60",

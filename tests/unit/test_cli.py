@@ -1,6 +1,9 @@
 """The command line: every command is documented in the README, and demo keeps data apart."""
 
+import json
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,9 +47,47 @@ def test_the_demo_page_says_it_is_sample_data_and_ones_own_does_not(tmp_path, mo
     assert App(Store(tmp_path / "mine")).sample_note.value == ""
 
 
-def test_voila_runs_standalone_without_tracebacks_and_culls_closed_tabs():
+def test_voila_runs_standalone_on_loopback_and_culls_closed_tabs():
     command = " ".join(cli.voila_command(Path("app.ipynb"), 8866, False))
-    assert "--VoilaConfiguration.show_tracebacks=False" in command
     assert "--Voila.ip=127.0.0.1" in command
     assert "--template=workbook" in command
     assert "cull_idle_timeout" in command
+
+
+def voila_as_served(tmp_path, monkeypatch) -> Any:
+    """A Voila application initialised with exactly the arguments `workbook serve` gives it."""
+    import signal
+
+    from voila.app import Voila
+
+    notebook = tmp_path / "app.ipynb"
+    notebook.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    monkeypatch.setenv("JUPYTER_PATH", str(cli.share_dir()))
+    command = cli.voila_command(notebook, 8866, False)
+    assert command[1:3] == ["-m", "workbook.voila_main"]
+    app = Voila()
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)  # e.g. "=[] for containers is deprecated"
+            app.initialize(command[3:])
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    return app
+
+
+def test_voila_shows_no_tracebacks_and_serves_no_files_from_its_config_file(tmp_path, monkeypatch):
+    # a voila.json in the folder the person starts from does not loosen the workbook's settings
+    (tmp_path / "voila.json").write_text(json.dumps(
+        {"VoilaConfiguration": {"file_allowlist": [".*"], "show_tracebacks": True, "theme": "dark"}}))
+    monkeypatch.chdir(tmp_path)
+    settings = voila_as_served(tmp_path, monkeypatch).voila_configuration
+    assert settings.file_allowlist == []  # Voila's default serves every .png/.jpg/.gif/.svg
+    assert settings.show_tracebacks is False
+    assert settings.theme == "light"
+    assert settings.template == "workbook"
+
+
+def test_the_voila_config_file_is_in_the_package():
+    assert (cli.config_dir() / "voila.json").is_file()
+    assert cli.config_dir().parent == Path(cli.__file__).parent
