@@ -1,6 +1,7 @@
 """The command line: every command is documented in the README, and demo keeps data apart."""
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -91,3 +92,38 @@ def test_voila_shows_no_tracebacks_and_serves_no_files_from_its_config_file(tmp_
 def test_the_voila_config_file_is_in_the_package():
     assert (cli.config_dir() / "voila.json").is_file()
     assert cli.config_dir().parent == Path(cli.__file__).parent
+
+
+def test_version_is_the_packages_one_written_in_one_place(capsys):
+    import workbook
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"workbook {workbook.__version__}"
+    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^dynamic = \["version"\]', pyproject, re.M)  # (tomllib is 3.11+)
+    assert not re.search(r"^version\s*=", pyproject, re.M)
+    assert re.search(r'^\[tool\.hatch\.version\]\npath = "workbook/__init__\.py"$', pyproject, re.M)
+
+
+def test_top_level_help_describes_the_program_and_lists_the_commands(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    assert "self-guided CBT workbook" in text
+    assert "Start the workbook in your browser, on your data folder" not in text  # serve's own
+    for name in commands():
+        assert name in text
+
+
+def test_notebooks_prints_the_folder_holding_every_tools_notebook(capsys):
+    assert cli.main(["notebooks"]) == 0
+    out, err = capsys.readouterr()
+    folder = Path(out.strip())
+    assert folder.is_dir()
+    for notebook in cli.TOOLS.values():
+        assert (folder / notebook).is_file()
+    assert "therapist.ipynb" in err
+    assert cli.main(["notebooks", "--quiet"]) == 0
+    assert capsys.readouterr() == (f"{folder}\n", "")
