@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8866
 
-.PHONY: run demo test test-fast test-pythons lint bench clean browser
+.PHONY: run demo test test-fast test-pythons test-packaging lint bench clean browser
 .PHONY: hub hub-deps
 
 $(STAMP): pyproject.toml
@@ -63,6 +63,11 @@ test-pythons:
 	  echo "Python $$v: unit and view tests"; \
 	  $$venv/bin/python -m pytest -q -p no:cacheprovider tests/unit tests/views || exit 1; \
 	done
+
+## The built wheel alone in a fresh venv: workbook --version, the notebooks, plain
+## `voila --template=workbook` and `workbook serve` (about 3 minutes, most of it the install).
+test-packaging: $(STAMP)
+	$(BIN)/python -m pytest -q tests/packaging
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbook tests
