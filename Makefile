@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8866
 
-.PHONY: run demo test test-fast lint bench clean browser
+.PHONY: run demo test test-fast test-pythons test-packaging lint bench clean browser
 .PHONY: hub hub-deps
 
 $(STAMP): pyproject.toml
@@ -22,14 +22,52 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/workbook demo --port $(PORT)
 
-## Every test tier: unit, views, notebooks, and Chromium against a real Voila server.
-test: $(STAMP) browser
+## Every test tier: unit, views, notebooks, and Chromium against a real Voila server; the unit
+## and view tiers also on the oldest and newest Python the package supports.
+test: $(STAMP) browser test-pythons
 	$(BIN)/ruff check workbook tests
 	$(BIN)/python -m pytest -q
 
 ## Unit and view tests only (seconds).
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit tests/views
+
+## The unit and view tiers on the oldest and newest supported Python (requires-python and the
+## classifiers in pyproject.toml), each in a venv of its own (.venv-3.10, .venv-3.13). A Python
+## that is not on the machine (on PATH as python3.X, or under pyenv) is skipped with a message,
+## and is a failure when CI is set.
+PYTHONS ?= 3.10 3.13
+PYENV_ROOT ?= $(HOME)/.pyenv
+
+test-pythons:
+	@for v in $(PYTHONS); do \
+	  py=""; \
+	  for c in $$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python 2>/dev/null | sort -V -r) \
+	           $$(command -v python$$v 2>/dev/null); do \
+	    if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "'$$v'".split("."))))' \
+	        2>/dev/null; then py="$$c"; break; fi; \
+	  done; \
+	  if [ -z "$$py" ]; then \
+	    msg="Python $$v is not on this machine (python$$v on PATH, or pyenv install $$v)"; \
+	    if [ -n "$$CI" ]; then echo "$$msg: CI is set, so this is a failure, not a skip." >&2; exit 1; fi; \
+	    echo "Skipping the Python $$v tests: $$msg."; continue; \
+	  fi; \
+	  venv=.venv-$$v; \
+	  if [ ! -f $$venv/.installed ] || [ pyproject.toml -nt $$venv/.installed ]; then \
+	    echo "Setting up $$venv with $$py"; \
+	    rm -rf $$venv && "$$py" -m venv $$venv \
+	      && $$venv/bin/python -m pip install --quiet --upgrade pip \
+	      && $$venv/bin/python -m pip install --quiet -e '.[test]' \
+	      && touch $$venv/.installed || exit 1; \
+	  fi; \
+	  echo "Python $$v: unit and view tests"; \
+	  $$venv/bin/python -m pytest -q -p no:cacheprovider tests/unit tests/views || exit 1; \
+	done
+
+## The built wheel alone in a fresh venv: workbook --version, the notebooks, plain
+## `voila --template=workbook` and `workbook serve` (about 3 minutes, most of it the install).
+test-packaging: $(STAMP)
+	$(BIN)/python -m pytest -q tests/packaging
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbook tests
@@ -49,7 +87,7 @@ $(AXE_STAMP): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-3.* .pytest_cache
 
 ## A local JupyterHub on loopback for trying the hosted workbook (deploy/jupyterhub/).
 ## HUB_AUTH=native for sign-up with admin approval (HUB_ADMINS=name), tmp for anonymous.

@@ -1,4 +1,4 @@
-"""`workbook serve`: start the workbook in Voila on the person's data folder."""
+"""The `workbook` command: start the workbook, and look after its data folder and notebooks."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def notebooks_dir() -> Path:
 
 def share_dir() -> Path:
     return Path(str(resources.files("workbook"))) / "share" / "jupyter"
+
+
+def config_dir() -> Path:
+    """The folder of the workbook's Voila configuration file (voila.json)."""
+    return Path(__file__).resolve().parent / "config"
 
 
 def free_port(preferred: int) -> int:
@@ -56,9 +61,9 @@ def voila_command(notebook: Path, port: int, open_browser: bool = False) -> list
         # ports that any local account could subscribe to
         "--KernelManager.transport=ipc",
         "--template=workbook",
-        "--theme=light",
-        "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.file_allowlist=[]",
+        # no tracebacks, no files served, the light theme: workbook/config/voila.json, read
+        # instead of any voila.json in the current folder or the Jupyter config folders
+        f"--Voila.config_file_paths={config_dir()}",
         # a closed tab's kernel is shut down after 10 idle minutes; an open tab's never is
         "--MappingKernelManager.cull_idle_timeout=600",
         "--MappingKernelManager.cull_interval=60",
@@ -422,10 +427,48 @@ def _add_workshop(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_workshop)
 
 
+DESCRIPTION = """\
+Between Sessions: a self-guided CBT workbook for the days between treatment sessions.
+It runs in your web browser, on your own computer; what you write stays in a folder
+you own, as plain CSV files. Start it with `workbook serve`."""
+
+EPILOG = f"""\
+Your data folder: ${ENV_VAR} if set, else your per-user data folder (serve
+prints it). `workbook COMMAND --help` tells more about each command."""
+
+
+def _run_notebooks(args: argparse.Namespace) -> int:
+    """`workbook notebooks`: the folder of the installed notebooks on stdout, what each is on stderr."""
+    folder = notebooks_dir()
+    print(folder)
+    if not args.quiet:
+        names = sorted(p.name for p in folder.glob("*.ipynb"))
+        print(f"{len(names)} notebooks: {', '.join(names)}.", file=sys.stderr)
+        print("Open one in the browser with `workbook serve --tool NAME` (e.g. --tool therapist to "
+              "review a shared bundle), or in JupyterLab.", file=sys.stderr)
+        if folder.name == "_notebooks":
+            print("This folder is part of the installed program and is replaced on each upgrade: "
+                  "copy a notebook elsewhere before changing it.", file=sys.stderr)
+    return 0
+
+
+def _add_notebooks(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("notebooks", help="Print where the notebooks are (therapist, review, ...).",
+                       description="Print the folder holding the workbook's notebooks as installed, "
+                                   "e.g. to open therapist.ipynb in JupyterLab.")
+    p.add_argument("-q", "--quiet", action="store_true", help="Only the folder, nothing else.")
+    p.set_defaults(func=_run_notebooks)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("serve", help="Start the workbook in the browser.")
+    from workbook import __version__
+
+    parser = argparse.ArgumentParser(prog="workbook", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("serve", help="Start the workbook in the browser.",
+                       description="Start the workbook in your browser, on your data folder.")
     p.add_argument("--data-dir", help=f"Data folder (default: ${ENV_VAR}, else your data folder).")
     p.add_argument("--port", type=int, default=8866, help="Port (default 8866, else a free one).")
     p.add_argument("--no-browser", action="store_true", help="Do not open a browser.")
@@ -437,6 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_export(sub)
     _add_workshop(sub)
+    _add_notebooks(sub)
     return parser
 
 

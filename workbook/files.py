@@ -13,14 +13,18 @@ folder found with looser modes (made by an older version, or copied in) is tight
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import logging
 import os
 import stat
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from filelock import FileLock
 
@@ -168,3 +172,81 @@ def secure_folder(folder: str | os.PathLike, subfolders: tuple[str, ...] = ()) -
                     "(%d file%s and folder%s made readable by you only).", folder, len(changed),
                     "" if len(changed) == 1 else "s", "" if len(changed) == 1 else "s")
     return changed
+
+
+# -- CSV text with NUL characters ----------------------------------------------------------------
+# Python 3.11 made the csv module write and read NUL like any other character. On 3.10 writing a
+# field with NUL raises "need to escape, but no escapechar set" and reading one "line contains
+# NUL", so a note with a pasted NUL could not be saved, and a file holding one could not be read.
+# There, a character the text does not contain stands in for NUL while the csv module works, so
+# every version writes and reads the same bytes.
+NUL = "\x00"
+CSV_HANDLES_NUL = sys.version_info >= (3, 11)
+
+
+def _unused_character(text: str) -> str:
+    """A private-use character that does not occur in `text`."""
+    present = set(text)
+    for code in itertools.chain(range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE)):
+        if chr(code) not in present:
+            return chr(code)
+    raise ValueError("no character is free to stand in for NUL")  # 137,000 distinct ones in use
+
+
+def _swap(value: object, old: str, new: str) -> object:
+    return value.replace(old, new) if isinstance(value, str) else value
+
+
+class _NulReader:
+    """`csv.reader` over text holding NUL, on a Python whose csv module refuses it."""
+
+    def __init__(self, text: str, stand_in: str, **options: Any) -> None:
+        self._stand_in = stand_in
+        self._reader = csv.reader(io.StringIO(text.replace(NUL, stand_in), newline=""), **options)
+
+    def __iter__(self) -> _NulReader:
+        return self
+
+    def __next__(self) -> list[str]:
+        return [field.replace(self._stand_in, NUL) for field in next(self._reader)]
+
+    @property
+    def line_num(self) -> int:
+        return self._reader.line_num
+
+
+def csv_reader(text: str, **options: Any) -> Iterator[list[str]]:
+    """`csv.reader` over `text` (with `line_num`); NUL is an ordinary character on every Python."""
+    if CSV_HANDLES_NUL or NUL not in text:
+        return csv.reader(io.StringIO(text, newline=""), **options)
+    return _NulReader(text, _unused_character(text), **options)
+
+
+def csv_text(rows: Iterable[Sequence[object]] | Iterable[Mapping[str, object]],
+             fieldnames: Sequence[str] | None = None, header: bool = False, **options: Any) -> str:
+    """Rows (lists, or dicts with `fieldnames`) as CSV text; NUL is written as it is on every Python.
+
+    `header` writes the fieldnames first; `options` go to `csv.writer` or `csv.DictWriter`.
+    """
+    rows = list(rows)
+    names = list(fieldnames or [])
+    stand_in = None
+    if not CSV_HANDLES_NUL:
+        cells = [v for r in rows
+                 for v in ([*r.keys(), *r.values()] if isinstance(r, Mapping) else r)]
+        text = "".join(v for v in [*cells, *names] if isinstance(v, str))
+        if NUL in text:
+            stand_in = _unused_character(text)
+            names = [name.replace(NUL, stand_in) for name in names]
+            rows = [{_swap(k, NUL, stand_in): _swap(v, NUL, stand_in) for k, v in r.items()}
+                    if isinstance(r, Mapping) else [_swap(v, NUL, stand_in) for v in r] for r in rows]
+    buffer = io.StringIO()
+    if fieldnames is None:
+        csv.writer(buffer, **options).writerows(rows)  # type: ignore[arg-type]
+    else:
+        writer = csv.DictWriter(buffer, fieldnames=names, **options)
+        if header:
+            writer.writeheader()
+        writer.writerows(rows)  # type: ignore[arg-type]
+    out = buffer.getvalue()
+    return out.replace(stand_in, NUL) if stand_in else out

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib.util
 import io
 import math
 import re
@@ -547,14 +546,15 @@ def render_html(report: Report) -> str:
 
 
 # -- PDF ---------------------------------------------------------------------------------------------
+PDF_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")  # DejaVu Sans 2.35, free license: fonts/LICENSE_DEJAVU
 def _font_dir() -> Path | None:
-    """DejaVu Sans as shipped inside the matplotlib wheel (found without importing matplotlib)."""
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(list(spec.submodule_search_locations)[0]) / "mpl-data" / "fonts" / "ttf"
-    return folder if (folder / "DejaVuSans.ttf").is_file() and (folder / "DejaVuSans-Bold.ttf").is_file() \
-        else None
+    """DejaVu Sans (regular and bold) shipped with the package in workbook/fonts, with its license.
+
+    None if they are missing (a partial copy of the package): the PDF then falls back to
+    Helvetica and shows a white square for what Latin-1 lacks, rather than failing.
+    """
+    folder = Path(__file__).resolve().parent / "fonts"
+    return folder if all((folder / name).is_file() for name in PDF_FONTS) else None
 
 
 @functools.cache
@@ -566,7 +566,7 @@ def _covered() -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     maps = []
-    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+    for name in PDF_FONTS:
         with TTFont(folder / name, lazy=True) as font:
             maps.append(set(font.getBestCmap()))
     return frozenset(maps[0] & maps[1])

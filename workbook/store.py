@@ -16,7 +16,6 @@ import csv
 import dataclasses
 import datetime as dt
 import hashlib
-import io
 import logging
 import os
 import uuid
@@ -183,7 +182,7 @@ class Store:
             return declared, [], []
         first = text.splitlines()[0]
         delimiter = ";" if first.count(";") > first.count(",") else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = files.csv_reader(text, delimiter=delimiter)
         try:
             found = [name.strip() for name in next(reader)]
         except csv.Error as exc:
@@ -254,13 +253,9 @@ class Store:
         if not bad:
             return
         target = self.data_dir / f"{kind}{QUARANTINE_SUFFIX}"
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        if not target.exists():
-            writer.writerow(["moved_at", "file", "line", "reason", "row"])
-        for b in bad:
-            writer.writerow([now_iso(), f"{kind}.csv", b.line, b.reason, b.raw])
-        files.append_private(target, buffer.getvalue().encode("utf-8"))
+        rows = [] if target.exists() else [["moved_at", "file", "line", "reason", "row"]]
+        rows += [[now_iso(), f"{kind}.csv", b.line, b.reason, b.raw] for b in bad]
+        files.append_private(target, files.csv_text(rows, lineterminator="\r\n").encode("utf-8"))
 
     def _rows_for_write(self, kind: str) -> tuple[list[str], list[dict[str, str]]]:
         """Rows to rewrite the file from, with any bad rows moved aside first (under the lock)."""
@@ -661,15 +656,8 @@ def _find(rows: list[dict[str, str]], entry_id: str) -> int:
 
 
 def _csv_text(header: list[str], rows: list[dict[str, str]], with_header: bool = True) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\r\n")
-    if with_header:
-        writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return files.csv_text(rows, fieldnames=header, header=with_header, lineterminator="\r\n")
 
 
 def _join(fields: list[str], delimiter: str) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(fields)
-    return buffer.getvalue()
+    return files.csv_text([fields], delimiter=delimiter, lineterminator="")

@@ -133,6 +133,23 @@ class _Lines:
                 self._pairs(item)
 
 
+def _json_problem(text: str, exc: json.JSONDecodeError) -> tuple[int, str]:
+    """json's line and message, with a trailing comma named at its own line on every Python.
+
+    Python 3.13 says "Illegal trailing comma before end of array" at the comma; older versions
+    say "Expecting value" (or "Expecting property name") at the bracket after it, a line later.
+    The comma is what the person has to remove, so its line is the one given, always.
+    """
+    at = exc.pos
+    if text[at:at + 1] != ",":  # Python 3.12 and older: at the closing bracket after the comma
+        before = text[:at].rstrip()
+        at = len(before) - 1 if before.endswith(",") else -1
+    closer = text[at + 1:].lstrip()[:1] if at >= 0 else ""
+    if closer in ("]", "}"):
+        return text.count("\n", 0, at) + 1, f"a comma before the closing {closer} (remove that comma)"
+    return exc.lineno, exc.msg
+
+
 def _syntax_error(exc: yaml.YAMLError, filename: str) -> WorksheetError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
@@ -159,7 +176,8 @@ def _load(text: str, filename: str) -> tuple[Any, _Lines]:
             data = safeparse.load_json(text)
         except json.JSONDecodeError as exc:
             if filename.lower().endswith(".json"):
-                raise WorksheetError(filename, exc.lineno, f"this is not valid JSON: {exc.msg}.") from None
+                line, msg = _json_problem(text, exc)
+                raise WorksheetError(filename, line, f"this is not valid JSON: {msg}.") from None
             as_json = False  # a YAML flow mapping such as {title: x}: read it as YAML
         except safeparse.Refused as exc:
             raise WorksheetError(filename, exc.line, f"{exc}.") from None

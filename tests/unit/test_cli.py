@@ -1,6 +1,10 @@
 """The command line: every command is documented in the README, and demo keeps data apart."""
 
+import json
+import re
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,9 +48,82 @@ def test_the_demo_page_says_it_is_sample_data_and_ones_own_does_not(tmp_path, mo
     assert App(Store(tmp_path / "mine")).sample_note.value == ""
 
 
-def test_voila_runs_standalone_without_tracebacks_and_culls_closed_tabs():
+def test_voila_runs_standalone_on_loopback_and_culls_closed_tabs():
     command = " ".join(cli.voila_command(Path("app.ipynb"), 8866, False))
-    assert "--VoilaConfiguration.show_tracebacks=False" in command
     assert "--Voila.ip=127.0.0.1" in command
     assert "--template=workbook" in command
     assert "cull_idle_timeout" in command
+
+
+def voila_as_served(tmp_path, monkeypatch) -> Any:
+    """A Voila application initialised with exactly the arguments `workbook serve` gives it."""
+    import signal
+
+    from voila.app import Voila
+
+    notebook = tmp_path / "app.ipynb"
+    notebook.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    monkeypatch.setenv("JUPYTER_PATH", str(cli.share_dir()))
+    command = cli.voila_command(notebook, 8866, False)
+    assert command[1:3] == ["-m", "workbook.voila_main"]
+    app = Voila()
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)  # e.g. "=[] for containers is deprecated"
+            app.initialize(command[3:])
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    return app
+
+
+def test_voila_shows_no_tracebacks_and_serves_no_files_from_its_config_file(tmp_path, monkeypatch):
+    # a voila.json in the folder the person starts from does not loosen the workbook's settings
+    (tmp_path / "voila.json").write_text(json.dumps(
+        {"VoilaConfiguration": {"file_allowlist": [".*"], "show_tracebacks": True, "theme": "dark"}}))
+    monkeypatch.chdir(tmp_path)
+    settings = voila_as_served(tmp_path, monkeypatch).voila_configuration
+    assert settings.file_allowlist == []  # Voila's default serves every .png/.jpg/.gif/.svg
+    assert settings.show_tracebacks is False
+    assert settings.theme == "light"
+    assert settings.template == "workbook"
+
+
+def test_the_voila_config_file_is_in_the_package():
+    assert (cli.config_dir() / "voila.json").is_file()
+    assert cli.config_dir().parent == Path(cli.__file__).parent
+
+
+def test_version_is_the_packages_one_written_in_one_place(capsys):
+    import workbook
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"workbook {workbook.__version__}"
+    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^dynamic = \["version"\]', pyproject, re.M)  # (tomllib is 3.11+)
+    assert not re.search(r"^version\s*=", pyproject, re.M)
+    assert re.search(r'^\[tool\.hatch\.version\]\npath = "workbook/__init__\.py"$', pyproject, re.M)
+
+
+def test_top_level_help_describes_the_program_and_lists_the_commands(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    assert "self-guided CBT workbook" in text
+    assert "Start the workbook in your browser, on your data folder" not in text  # serve's own
+    for name in commands():
+        assert name in text
+
+
+def test_notebooks_prints_the_folder_holding_every_tools_notebook(capsys):
+    assert cli.main(["notebooks"]) == 0
+    out, err = capsys.readouterr()
+    folder = Path(out.strip())
+    assert folder.is_dir()
+    for notebook in cli.TOOLS.values():
+        assert (folder / notebook).is_file()
+    assert "therapist.ipynb" in err
+    assert cli.main(["notebooks", "--quiet"]) == 0
+    assert capsys.readouterr() == (f"{folder}\n", "")

@@ -18,7 +18,7 @@ import pytest
 from workbook import server, workshop_server
 from workbook import workshop as ws
 from workbook.backup import restore
-from workbook.cli import main
+from workbook.cli import config_dir, main
 from workbook.store import Store
 
 
@@ -411,7 +411,7 @@ def test_the_server_is_standalone_voila_with_each_option_once(tmp_path):
     args = workshop_server.voila_arguments(tmp_path / "workshop.ipynb", "127.0.0.1", 8866, 3, 20)
     names = [a.split("=", 1)[0] for a in args if a.startswith("--")]
     assert len(names) == len(set(names)), names
-    for expected in ("--VoilaConfiguration.show_tracebacks=False", "--VoilaConfiguration.file_allowlist=[]",
+    for expected in (f"--Voila.config_file_paths={config_dir()}",
                      "--template=workbook", "--preheat_kernel=True", "--pool_size=3",
                      "--MappingKernelManager.cull_idle_timeout=1200", "--Voila.ip=127.0.0.1"):
         assert expected in args

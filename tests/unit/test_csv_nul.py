@@ -1,0 +1,64 @@
+"""A NUL character in a note saves and reads back on every supported Python.
+
+Python 3.10's csv module refuses NUL both ways ("need to escape, but no escapechar set" on write,
+"line contains NUL" on read); 3.11 made it an ordinary character. `workbook.files` lets a
+stand-in character carry it through the csv module on 3.10, so every version writes and reads
+the same bytes. The tests run on the oldest and newest supported Python (`make test-pythons`),
+and the stand-in path is also checked on newer ones against the csv module's own output.
+"""
+
+import csv
+import io
+
+import pytest
+
+from workbook import files
+from workbook.store import Store
+
+NOTES = ["pasted\x00from a PDF", "\x00", "a,\x00\"quoted\"\x00\nnext line", "\ue000 already \x00 there"]
+
+
+@pytest.fixture(params=["this Python", "the 3.10 path"])
+def either_path(request, monkeypatch):
+    if request.param == "the 3.10 path":
+        monkeypatch.setattr(files, "CSV_HANDLES_NUL", False)
+    return request.param
+
+
+@pytest.mark.parametrize("note", NOTES)
+def test_a_note_with_nul_is_saved_and_read_back_exactly(tmp_path, either_path, note):
+    store = Store(tmp_path)
+    entry_id = store.add("mood", {"mood": 4, "note": note})
+    store.add("mood", {"mood": 5, "note": "after it"})
+    fresh = Store(tmp_path)
+    assert fresh.get("mood", entry_id)["note"] == note
+    assert list(fresh.load("mood")["note"]) == [note, "after it"]
+    assert not fresh.problems.get("mood")
+    assert b"\x00" in store.path("mood").read_bytes()  # written as it is, as Python 3.11+ does
+
+
+@pytest.mark.skipif(not files.CSV_HANDLES_NUL, reason="compares with the csv module of Python 3.11+")
+@pytest.mark.parametrize("note", NOTES)
+def test_the_stand_in_writes_and_reads_the_bytes_python_311_does(monkeypatch, note):
+    rows = [["id", "note"], ["1", note], ["2", "x"]]
+    native = io.StringIO()
+    csv.writer(native, lineterminator="\r\n").writerows(rows)
+    monkeypatch.setattr(files, "CSV_HANDLES_NUL", False)
+    assert files.csv_text(rows, lineterminator="\r\n") == native.getvalue()
+    assert list(files.csv_reader(native.getvalue())) == rows
+    as_dicts = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    assert files.csv_text(as_dicts, fieldnames=rows[0], header=True, lineterminator="\r\n") \
+        == native.getvalue()
+
+
+def test_a_hand_edited_file_with_nul_in_a_cell_is_read(tmp_path, either_path):
+    store = Store(tmp_path)
+    store.add("mood", {"mood": 3, "note": "first"})
+    path = store.path("mood")
+    path.write_bytes(path.read_bytes().replace(b"first", b"fi\x00rst"))
+    assert list(Store(tmp_path).load("mood")["note"]) == ["fi\x00rst"]
+
+
+def test_the_stand_in_is_a_character_the_text_does_not_hold():
+    taken = "".join(chr(c) for c in range(0xE000, 0xE010))
+    assert files._unused_character(taken) == "\ue010"
