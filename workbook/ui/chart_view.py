@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from workbook.ui.fields import html_widget, plain_layout, shared
 from workbook.ui.text import esc
 
 MIMETYPE = "application/vnd.vegalite.v5+json"
@@ -191,16 +192,16 @@ class ChartView(w.VBox):
     and its data as a table under it (`wb-chart-table`)."""
 
     def __init__(self) -> None:
-        self.out = w.Output(layout=w.Layout(min_width="0", flex="0 1 auto"))
+        self.out = w.Output(layout=shared(w.Layout, min_width="0", flex="0 1 auto"))
         self.out.add_class("wb-chart-canvas")
-        self.summary = w.HTML(layout=w.Layout(flex="1 1 200px"))
+        self.summary = w.HTML(layout=shared(w.Layout, flex="1 1 200px"),
+                              style=html_widget().style)
         self.summary.add_class("wb-chart-summary")
-        self.table = w.HTML()
-        self.table.add_class("wb-chart-table")
+        self.table = html_widget("", "wb-chart-table")
         self.spec: dict | None = None
         row = w.HBox([self.out, self.summary],
-                     layout=w.Layout(flex_flow="row wrap", align_items="center"))
-        super().__init__([row, self.table])
+                     layout=shared(w.Layout, flex_flow="row wrap", align_items="center"))
+        super().__init__([row, self.table], layout=plain_layout())
         self.add_class("wb-chart")
 
     def draw(self, chart: Any, summary: str) -> None:

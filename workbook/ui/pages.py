@@ -14,6 +14,7 @@ from workbook.exercises import Exercise, content
 from workbook.store import Store
 from workbook.ui.chart_view import ChartView
 from workbook.ui.entries import EntryList
+from workbook.ui.fields import auto_layout, html_widget, plain_layout, style_of
 from workbook.ui.form import ExerciseForm, Feedback, StepForm
 from workbook.ui.text import esc, esc_lines, shorten
 
@@ -42,18 +43,17 @@ class ToolPage(w.VBox):
         self.form = self.form_class(exercise, store, on_saved=self._saved)
         if self.saved_message:
             self.form.saved_message = self.saved_message
-        self.summary = w.VBox()
+        self.summary = w.VBox(layout=plain_layout())
         self.summary.add_class("wb-summary")
         self.chart = ChartView()
         self.summary_feedback = Feedback()
         self.entries = EntryList(exercise.kind, store, self.describe, on_edit=self.form.edit,
                                  on_deleted=self.refresh)
-        header = w.HTML(f'<h2 class="wb-title">{esc(exercise.title)}</h2>'
-                        f'<p class="wb-intro">{esc(exercise.intro)}</p>')
-        self.homework_prompt = w.HTML()
-        self.homework_prompt.add_class("wb-homework-prompt")
+        header = html_widget(f'<h2 class="wb-title">{esc(exercise.title)}</h2>'
+                             f'<p class="wb-intro">{esc(exercise.intro)}</p>')
+        self.homework_prompt = html_widget("", "wb-homework-prompt")
         super().__init__([header, self.homework_prompt, *self.extra_top(), self.form,
-                          self.summary_feedback, self.summary, self.entries])
+                          self.summary_feedback, self.summary, self.entries], layout=plain_layout())
         self.add_class("wb-page")
         self.add_class(f"wb-page-{exercise.kind}")
 
@@ -173,12 +173,12 @@ class ThoughtRecordPage(ToolPage):
 
 class WinsPage(ToolPage):
     def extra_top(self) -> list[w.Widget]:
-        self.examples = w.HTML()
-        self.examples.add_class("wb-examples")
-        button = w.Button(description="Nothing comes to mind", layout=w.Layout(width="auto"))
+        self.examples = html_widget("", "wb-examples")
+        button = w.Button(description="Nothing comes to mind", layout=auto_layout(),
+                          style=style_of(w.Button))
         button.add_class("wb-show-examples")
         button.on_click(lambda _: self.show_examples())
-        return [w.VBox([button, self.examples])]
+        return [w.VBox([button, self.examples], layout=plain_layout())]
 
     def show_examples(self, count: int = 4) -> None:
         items = content("win_examples.yaml")
@@ -197,7 +197,7 @@ class WinsPage(ToolPage):
             text = "No wins saved this week yet. Even one small thing counts."
         else:
             text = f"{count} win{'s' if count != 1 else ''} this week. Each one counts."
-        total = w.HTML(f'<p class="wb-wins-week">{esc(text)}</p>')
+        total = html_widget(f'<p class="wb-wins-week">{esc(text)}</p>')
         if not records:
             return [total]
         weekly = analysis.wins_by_week(frame, weeks=8)
