@@ -14,7 +14,6 @@ import ipywidgets as w
 from workbook.exercises import Field
 from workbook.ui.text import esc
 
-
 # -- shared layout and style models ------------------------------------------------------------
 # Every ipywidget brings a Layout model and most a Style model of their own: two more things
 # for the browser to build before the page answers a click. Widgets that look alike and are

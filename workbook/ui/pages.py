@@ -174,6 +174,7 @@ class ThoughtRecordPage(ToolPage):
 class WinsPage(ToolPage):
     def extra_top(self) -> list[w.Widget]:
         self.examples = html_widget("", "wb-examples")
+        self.wins_week = html_widget()
         button = w.Button(description="Nothing comes to mind", layout=auto_layout(),
                           style=style_of(w.Button))
         button.add_class("wb-show-examples")
@@ -197,7 +198,8 @@ class WinsPage(ToolPage):
             text = "No wins saved this week yet. Even one small thing counts."
         else:
             text = f"{count} win{'s' if count != 1 else ''} this week. Each one counts."
-        total = html_widget(f'<p class="wb-wins-week">{esc(text)}</p>')
+        total = self.wins_week  # one widget, its words changed in place after each save
+        total.value = f'<p class="wb-wins-week">{esc(text)}</p>'
         if not records:
             return [total]
         weekly = analysis.wins_by_week(frame, weeks=8)
