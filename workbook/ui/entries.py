@@ -114,7 +114,7 @@ class EntryList(w.VBox):
 
     def _label(self, entry: dict[str, Any]) -> str:
         draft = " (draft)" if entry.get("status") == "draft" else ""
-        text = shorten(plain(self.describe(entry)), 70)
+        text = shorten(plain(self.describe(entry)), 90)
         return f"{when(entry.get('created_at', ''))}{draft}: {text}" if text else \
             f"{when(entry.get('created_at', ''))}{draft}"
 
