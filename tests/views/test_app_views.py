@@ -188,6 +188,19 @@ def test_delete_removes_the_entry_it_asked_about(app, store):
     assert entries.shown == [second]
 
 
+def test_the_newest_stays_chosen_as_entries_come_in(app, store):
+    store.add("win", {"description": "first"})
+    app.show("win")
+    page = app.pages["win"]
+    page.form.inputs["description"].input.value = "second"
+    page.form.save_button.click()
+    assert page.entries.chosen["description"] == "second"
+    page.entries.choose(page.entries.shown[1])  # picked an older one: it stays picked
+    page.form.inputs["description"].input.value = "third"
+    page.form.save_button.click()
+    assert page.entries.chosen["description"] == "first"
+
+
 def test_wins_this_week_and_examples(app, store):
     app.show("win")
     page = app.pages["win"]

@@ -90,6 +90,8 @@ class EntryList(w.VBox):
         if entries is None:
             entries = self.store.records(self.kind)
         newest = list(reversed(entries))[: self.limit]
+        # the newest stays chosen as entries come in; an older one the person picked stays picked
+        picked = self.choice.value if self.choice.value != next(iter(self.entries), None) else None
         self.entries = {e["id"]: e for e in newest}
         self._hide_confirm()
         if not newest:
@@ -98,7 +100,7 @@ class EntryList(w.VBox):
             self._show_controls(False)
             return
         self.rows.value = "".join(self._row(entry) for entry in newest)
-        chosen = self.choice.value if self.choice.value in self.entries else newest[0]["id"]
+        chosen = picked if picked in self.entries else newest[0]["id"]
         options = tuple((self._label(e), e["id"]) for e in newest)
         if options != self.choice.options:
             self.choice.options = options
