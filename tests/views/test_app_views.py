@@ -137,6 +137,8 @@ def test_user_text_is_escaped_in_lists(app, store):
         html = entries.rows.value
         labels = " ".join(label for label, _id in entries.choice.options)
         assert "&lt;" not in labels  # the drop-down shows text as text: no markup, no entities
+        if kind == "mood":
+            assert "Mood 2/10 · tags: <b> · <script>alert(1)</script>" in labels
         assert "<img" not in html and "<script" not in html and "<svg" not in html
         assert "<u>" not in html and "<i>" not in html and "<b>" not in html
         assert "&lt;" in html

@@ -26,7 +26,8 @@ Describe = Callable[[dict[str, Any]], str]
 
 EMPTY = '<p class="wb-empty">Nothing here yet. Your entries will show up here.</p>'
 _TAG = re.compile(r"<[^>]*>")
-_BLOCK = re.compile(r"</(div|p|li)>|<br\s*/?>", re.IGNORECASE)
+_BLOCK = re.compile(r"</?(div|p|li)\b[^>]*>|<br\s*/?>", re.IGNORECASE)
+_SEPARATORS = re.compile(r"(\s*·\s*)+")
 
 
 def plain(markup: str) -> str:
@@ -34,7 +35,8 @@ def plain(markup: str) -> str:
 
     The drop-down shows its labels as text, never as markup, so unescaping here is safe.
     """
-    return " ".join(html.unescape(_TAG.sub("", _BLOCK.sub(" · ", markup))).split()).strip(" ·")
+    text = " ".join(_TAG.sub("", _BLOCK.sub(" · ", markup)).split())
+    return html.unescape(_SEPARATORS.sub(" · ", text).strip(" ·"))
 
 
 class EntryList(w.VBox):
