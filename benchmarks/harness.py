@@ -75,14 +75,31 @@ def _wait_http(url: str, timeout: float = 90) -> None:
     raise TimeoutError(url)
 
 
+def _printed_url(server: Server, timeout: float = 90) -> str:
+    """The address the server printed on a line of its own (with its launch key)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        urls = [line.strip() for line in server.log if line.startswith("http://")]
+        if urls:
+            return urls[0]
+        if server.proc.poll() is not None:
+            raise RuntimeError("the server exited before printing its address:\n"
+                               + "".join(server.log[-30:]))
+        time.sleep(0.05)
+    raise TimeoutError("no address printed:\n" + "".join(server.log[-30:]))
+
+
 @contextmanager
-def serve_command(command: list[str], url: str, env: dict | None = None) -> Iterator[Server]:
+def serve_command(command: list[str], url: str | None, env: dict | None = None) -> Iterator[Server]:
+    """Run a server; `url=None` means: use the address it prints (the only way in)."""
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **(env or {})}, start_new_session=True, cwd=REPO)
-    server = Server(url=url, proc=proc)
+    server = Server(url=url or "", proc=proc)
     threading.Thread(target=_drain, args=(proc.stdout, server.log), daemon=True).start()
     try:
-        _wait_http(url)
+        if not server.url:
+            server.url = _printed_url(server)
+        _wait_http(server.url)
         yield server
     finally:
         try:
@@ -92,13 +109,21 @@ def serve_command(command: list[str], url: str, env: dict | None = None) -> Iter
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+FLOOR_CELL = """import ipywidgets as w
+word = w.HTML()
+word.add_class('floor-word')
+button = w.Button(description='Save')
+button.add_class('floor-button')
+button.on_click(lambda _: setattr(word, 'value', '<span class="floor-saved">Saved</span>'))
+w.VBox([button, word])"""
+
+
 def one_button_notebook(folder: Path) -> Path:
-    """The floor: a notebook with one ipywidgets button, nothing else."""
+    """The floor: a notebook with one ipywidgets button whose click shows a word, nothing else."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "one_button.ipynb"
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "import ipywidgets as w\nb = w.Button(description='Save')\nb.add_class('floor-button')\nb")]
+    nb.cells = [nbformat.v4.new_code_cell(FLOOR_CELL)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
     return path
@@ -119,7 +144,7 @@ def workbook_serve(data_dir: Path) -> Iterator[Server]:
     port = free_port()
     command = [str(BIN / "workbook"), "serve", "--no-browser", "--port", str(port),
                "--data-dir", str(data_dir)]
-    with serve_command(command, f"http://127.0.0.1:{port}/") as server:
+    with serve_command(command, None) as server:  # the printed address, with its key
         yield server
 
 

@@ -3,21 +3,27 @@
     make bench                 # all rows, writes docs/performance.md
     python benchmarks/run.py --runs 3 --only save,memory
 
-Rows (targets from the performance issue):
-  open      opening the app until a mood check-in can be saved, 1 and 10 years, cold kernel,
-            vs a one-button ipywidgets notebook on stock Voila          target <= 1.25x
+Rows (targets from the performance issues; docs/performance.md explains each floor):
+  open      the whole action on a fresh page: open the printed address, click Mood, click Save
+            the moment it is visible, until "Saved" shows; one and ten years, vs stock Voila's
+            one-button page (click -> a word) measured the same way    target <= 1.0x / 1.1x
+            and, beside it, the old row: open -> Save visible          target <= 1.25x
+  first     each tool on a fresh page, a year: first visit, and its first Save/Next/Edit
+            clicked as soon as the form shows until confirmed          target <= 300 ms
   switch    switching tools inside the app until usable                target <= 150 ms
   save      click -> row on disk -> list and chart updated, kernel side, ten years vs an empty
             folder                                                     target <= 50 ms median
   dashboard the progress page with ten years drawn in Chromium; bytes sent to the page
                                                                        target <= 1.5 s, <= 2 MB
-  memory    kernel memory with the app page up vs the one-button kernel target <= 1.3x
+  memory    kernel memory with the mood page up and its chart drawn vs a bare ipywidgets
+            kernel (the one-button page's)                             target <= 1.3x
   workshop  rows come from benchmarks/workshop.py when workshop mode is installed
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import platform
 import shutil
@@ -43,56 +49,132 @@ def make_data(root: Path, size: sample.Size, name: str) -> Path:
     return folder
 
 
-def time_open_app(browser, url: str) -> float:
-    """From navigation until the mood form's Save can be clicked."""
-    page = browser.new_page()
+SAVED = ".wb-page-mood .wb-form .wb-status .wb-ok"
+
+
+def time_action_app(browser, url: str) -> tuple[float, float]:
+    """The whole action on a fresh page: open the printed address, click Mood as soon as it
+    shows, click Save the moment it is visible, until the page says the check-in is saved.
+    Returns (seconds until Save was visible, seconds until "Saved" showed)."""
+    context = browser.new_context()
+    page = context.new_page()
     try:
         start = time.perf_counter()
         page.goto(url)
         page.click(".wb-nav-mood", timeout=READY_MS)
         page.wait_for_selector(".wb-page-mood .wb-save", state="visible", timeout=READY_MS)
-        return time.perf_counter() - start
+        visible = time.perf_counter() - start
+        page.click(".wb-page-mood .wb-save", timeout=READY_MS)
+        page.wait_for_selector(SAVED, state="visible", timeout=READY_MS)
+        return visible, time.perf_counter() - start
     finally:
-        page.close()
+        context.close()  # the page is closed between runs, so its kernel is given back
 
 
-def time_open_floor(browser, url: str) -> float:
-    page = browser.new_page()
+def time_action_floor(browser, url: str) -> tuple[float, float]:
+    """The same on stock Voila's one-button page: its button visible, clicked, its word shown."""
+    context = browser.new_context()
+    page = context.new_page()
     try:
         start = time.perf_counter()
         page.goto(url)
         page.wait_for_selector(".floor-button", state="visible", timeout=READY_MS)
-        return time.perf_counter() - start
+        visible = time.perf_counter() - start
+        page.click(".floor-button", timeout=READY_MS)
+        page.wait_for_selector(".floor-saved", state="visible", timeout=READY_MS)
+        return visible, time.perf_counter() - start
     finally:
-        page.close()
+        context.close()
 
 
 def bench_open(root: Path, runs: int) -> list[dict]:
+    """Open -> check-in saved and confirmed, one and ten years, beside stock Voila's one-button
+    page measured the same way: series alternated, the first round discarded."""
     floor_nb = harness.one_button_notebook(root / "floor")
     datasets = {"1 year": make_data(root, sample.ONE_YEAR, "one_year"),
                 "10 years": make_data(root, sample.TEN_YEARS, "ten_years")}
-    times: dict[str, list[float]] = {"floor": [], **{k: [] for k in datasets}}
-    with harness.chromium() as browser, harness.stock_voila(floor_nb) as floor:
-        servers = {}
-        try:
-            for name, folder in datasets.items():
-                servers[name] = harness.workbook_serve(folder)
-            started = {name: ctx.__enter__() for name, ctx in servers.items()}
-            for _ in range(runs):  # interleaved, so load on the machine hits every series alike
-                times["floor"].append(time_open_floor(browser, floor.url))
-                for name, server in started.items():
-                    times[name].append(time_open_app(browser, server.url))
-        finally:
-            for ctx in servers.values():
-                ctx.__exit__(None, None, None)
-    floor_s = harness.summary(times["floor"])
+    visible: dict[str, list[float]] = {"floor": [], **{k: [] for k in datasets}}
+    saved: dict[str, list[float]] = {"floor": [], **{k: [] for k in datasets}}
+    with contextlib.ExitStack() as stack:
+        browser = stack.enter_context(harness.chromium())
+        floor = stack.enter_context(harness.stock_voila(floor_nb))
+        servers = {name: stack.enter_context(harness.workbook_serve(folder))
+                   for name, folder in datasets.items()}
+        for round_ in range(runs + 1):  # alternated, so load on the machine hits every series alike
+            series = [("floor", time_action_floor, floor.url)] + [
+                (name, time_action_app, server.url) for name, server in servers.items()]
+            if round_ % 2:
+                series.reverse()
+            for name, measure, url in series:
+                seen, done = measure(browser, url)
+                if round_:  # the first round warms disks and caches: discarded
+                    visible[name].append(seen)
+                    saved[name].append(done)
+    floor_v, floor_s = harness.summary(visible["floor"]), harness.summary(saved["floor"])
     rows = []
     for name in datasets:
-        s = harness.summary(times[name])
-        rows.append({"row": f"open app until a mood check-in can be saved, {name}, cold",
+        v, s = harness.summary(saved[name]), harness.summary(visible[name])
+        rows.append({"row": f"open -> mood check-in saved and confirmed (\"Saved\" shown), {name}",
+                     "value": f"{v['median']:.2f} s ({v['min']:.2f}-{v['max']:.2f})",
+                     "floor": f"{floor_s['median']:.2f} s one-button page, click -> word shown",
+                     "ratio": v["median"] / floor_s["median"],
+                     "target": 1.0 if name == "1 year" else 1.1, "kind": "ratio"})
+        rows.append({"row": f"open -> Save visible (the old row, for comparison), {name}",
                      "value": f"{s['median']:.2f} s ({s['min']:.2f}-{s['max']:.2f})",
-                     "floor": f"{floor_s['median']:.2f} s one-button page",
-                     "ratio": s["median"] / floor_s["median"], "target": 1.25, "kind": "ratio"})
+                     "floor": f"{floor_v['median']:.2f} s one-button page, button visible",
+                     "ratio": s["median"] / floor_v["median"], "target": 1.25, "kind": "ratio"})
+    return rows
+
+
+# a fresh page per tool: the first action on the form, and what confirms it
+FIRST_ACTIONS = {
+    "mood": (".wb-save", ".wb-form .wb-status .wb-ok"),
+    "thought_record": (".wb-next", ".wb-form .wb-progress:has-text('Step 2')"),
+    "session": (".wb-next", ".wb-form .wb-progress:has-text('Step 2')"),
+    "win": (".wb-edit", ".wb-form .wb-editing"),
+    "checkin": (".wb-edit", ".wb-form .wb-editing"),
+}
+
+
+def bench_first_action(root: Path, runs: int) -> list[dict]:
+    """Each tool on a fresh page with a year of data: its first visit (click -> form usable),
+    then its first Save, Next or Edit clicked as soon as the form shows, until confirmed."""
+    folder = make_data(root, sample.ONE_YEAR, "one_year_first")
+    visit: dict[str, list[float]] = {k: [] for k in FIRST_ACTIONS}
+    act: dict[str, list[float]] = {k: [] for k in FIRST_ACTIONS}
+    with harness.chromium() as browser, harness.workbook_serve(folder) as server:
+        for round_ in range(runs + 1):
+            for kind, (button, confirmed) in FIRST_ACTIONS.items():
+                context = browser.new_context()
+                page = context.new_page()
+                try:
+                    root_css = f".wb-content .wb-page-{kind}"
+                    page.goto(server.url)
+                    page.wait_for_selector(f".wb-nav-{kind}", state="visible", timeout=READY_MS)
+                    start = time.perf_counter()
+                    page.click(f".wb-nav-{kind}")
+                    page.wait_for_selector(f"{root_css} {button}", state="visible",
+                                           timeout=READY_MS)
+                    shown = time.perf_counter()
+                    page.click(f"{root_css} {button}", timeout=READY_MS)
+                    page.wait_for_selector(f"{root_css} {confirmed}", state="visible",
+                                           timeout=READY_MS)
+                    done = time.perf_counter()
+                finally:
+                    context.close()
+                if round_:
+                    visit[kind].append(shown - start)
+                    act[kind].append(done - shown)
+    rows = []
+    for kind, (button, _) in FIRST_ACTIONS.items():
+        a, v = harness.summary(act[kind]), harness.summary(visit[kind])
+        rows.append({"row": f"{kind}: first {button[4:].capitalize()} confirmed after the form "
+                            "shows (fresh page, a year)",
+                     "value": f"{a['median'] * 1000:.0f} ms (max {a['max'] * 1000:.0f} ms)",
+                     "floor": "-", "ratio": a["median"] * 1000, "target": 300, "kind": "ms"})
+        rows.append({"row": f"{kind}: first visit, click -> form usable (fresh page, a year)",
+                     "value": f"{v['median'] * 1000:.0f} ms (max {v['max'] * 1000:.0f} ms)",
+                     "floor": "-", "ratio": v["median"] * 1000, "target": 300, "kind": "ms"})
     return rows
 
 
@@ -178,7 +260,7 @@ def bench_save(root: Path, runs: int) -> list[dict]:
 def bench_memory(root: Path, runs: int) -> list[dict]:
     """Kernel memory once the page is up (Start here), and with the mood tool open (its chart)."""
     floor_nb = harness.one_button_notebook(root / "floor_mem")
-    folder = make_data(root, sample.TEN_YEARS, "ten_years_mem")
+    folder = make_data(root, sample.ONE_YEAR, "one_year_mem")
     floor_mb, up_mb, mood_mb = [], [], []
     with harness.chromium() as browser:
         for _ in range(runs):
@@ -201,16 +283,54 @@ def bench_memory(root: Path, runs: int) -> list[dict]:
                 mood_mb.append(harness.rss_mb(server.kernels()))
                 page.close()
     f, up, mood = (statistics.median(v) for v in (floor_mb, up_mb, mood_mb))
-    return [{"row": "kernel memory with the app page up (Start here)",
-             "value": f"{up:.0f} MB", "floor": f"{f:.0f} MB one-button kernel",
-             "ratio": up / f, "target": 1.3, "kind": "ratio"},
-            {"row": "kernel memory with the mood tool and its ten-year chart open (for reference)",
+    return [{"row": "kernel memory with the mood page up and its chart drawn (a year)",
              "value": f"{mood:.0f} MB", "floor": f"{f:.0f} MB one-button kernel",
-             "ratio": mood / f, "target": 1.3, "kind": "ratio"}]
+             "ratio": mood / f, "target": 1.3, "kind": "ratio"},
+            {"row": "kernel memory with the app page up (Start here), for reference",
+             "value": f"{up:.0f} MB", "floor": f"{f:.0f} MB one-button kernel",
+             "ratio": up / f, "target": 1.3, "kind": "ratio"}]
 
 
-BENCHES = {"open": bench_open, "switch": bench_switch_and_dashboard, "save": bench_save,
-           "memory": bench_memory}
+BENCHES = {"open": bench_open, "first": bench_first_action, "switch": bench_switch_and_dashboard,
+           "save": bench_save, "memory": bench_memory}
+
+
+METHOD = """## How each figure and its floor are measured
+
+**Open -> saved and confirmed.** What a person does on a bad day, timed from their side in
+headless Chromium: open the address `workbook serve` prints (with its launch key), click
+*Mood check-in* as soon as it shows, click *Save* the moment it is visible, and stop the clock
+when the form says the check-in is saved. The floor is stock Voila (same environment, default
+template, no preheated kernels) serving one notebook with one ipywidgets button whose click
+shows a word: opened, its button clicked the moment it is visible, the clock stopped when the
+word shows. Both are whole actions: a kernel started, a page built by the browser, a click
+that travels to the kernel and back. Nothing can be faster than that floor on this stack, so
+the ratio says what the workbook adds (it also asks for one more click, the Mood button).
+Each run opens a fresh browser context and closes it afterwards, so every kernel is given
+back; the series (floor, one year, ten years) are alternated, reversed every other round, so
+the machine's load falls on all of them alike; the first round is discarded (it warms disks
+and caches). The old row, "open -> Save visible", is kept beside it, against the floor's
+"button visible": stopping at a visible button hid the wait behind it, which is why it once
+read 0.98x while the whole action took 3.7x.
+
+**First action after the form shows.** Each tool on a fresh page with a year of entries:
+its button in the menu clicked, the time until the form's first button is visible (first
+visit), then that button (Save, Next or Edit on the newest entry) clicked at once and timed
+until the page confirms it ("Saved", "Step 2", "Editing an earlier entry"). No floor: the
+target is absolute, because any wait here is work the person cannot see.
+
+**Switching, saving, the dashboard.** Switching and the dashboard are timed in Chromium on
+ten years of entries; the save row is the kernel side only (click to list and chart redrawn),
+with ten years against an empty folder as its floor.
+
+**Memory.** The resident memory of the kernel process once the mood page is up and its chart
+is drawn in the browser, against the kernel of the one-button page above (a bare ipywidgets
+kernel), each measured a second after its page settled, median of the runs.
+
+**Widget models.** Not timed here but held by a test (tests/views/test_page_weight.py): every
+tool page keeps to a budget of widget models with a year of entries, because each model is
+work for the browser before the page answers a click.
+"""
 
 
 def verdict(row: dict) -> str:
@@ -262,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Measured {dt.date.today().isoformat()} on {machine}, with `{command}` "
         f"({args.runs} runs each; medians, spread in brackets). Every figure is compared with a floor "
         "measured in the same run on the same machine: these machines are shared and noisy, so "
-        "only ratios side by side mean much.\n\n" + text + "\n", encoding="utf-8")
+        "only ratios side by side mean much.\n\n" + text + "\n\n" + METHOD, encoding="utf-8")
     return 0 if all(verdict(r) == "met" for r in rows) else 1
 
 

@@ -593,7 +593,10 @@ def test_focus_follows_edit_delete_and_a_sessions_small_step(page: Page, a11y_se
     """Where an action moves what matters, the keyboard focus goes with it, never to the page end."""
     # Edit, far down the list: focus goes to "Editing an earlier entry", above the first field
     root = press_nav(page, "mood")
-    edit = root.locator(".wb-entry .wb-edit").last
+    choice = root.locator(".wb-entry-choice select")
+    choice.select_option(index=choice.locator("option").count() - 1)  # the oldest shown
+    edit = root.locator(".wb-entry-list .wb-edit")
+    expect(edit).to_have_accessible_name("Edit")
     edit.focus()
     page.keyboard.press("Enter")
     expect(root.locator(".wb-form .wb-editing")).to_have_text("Editing an earlier entry",
@@ -610,10 +613,12 @@ def test_focus_follows_edit_delete_and_a_sessions_small_step(page: Page, a11y_se
     root.locator(".wb-field-description textarea").fill(f"Watered the plants {tag}")
     root.locator(".wb-save").click()
     expect(root.locator(".wb-form .wb-ok")).to_be_visible(timeout=KERNEL_MS)
-    row = root.locator(".wb-entry", has_text=tag)
-    row.locator(".wb-delete").focus()
+    entries = root.locator(".wb-entry-list")
+    label = entries.locator(".wb-entry-choice option").filter(has_text=tag).inner_text()
+    entries.locator(".wb-entry-choice select").select_option(label=label)
+    entries.locator(".wb-delete").focus()
     page.keyboard.press("Enter")
-    row.locator(".wb-confirm-delete").focus()
+    entries.locator(".wb-confirm-delete").focus()
     page.keyboard.press("Enter")
     expect(root.locator(".wb-entry", has_text=tag)).to_have_count(0, timeout=KERNEL_MS)
     wait_focus(page, ".wb-page-win .wb-entry-list .wb-ok")
@@ -622,6 +627,12 @@ def test_focus_follows_edit_delete_and_a_sessions_small_step(page: Page, a11y_se
 
     # A session's small step made into a win: focus lands on the new entry in the win page
     root = press_nav(page, "session")
+    choice = root.locator(".wb-entry-choice select")
+    for index in range(choice.locator("option").count()):  # an entry with a small step
+        choice.select_option(index=index)
+        page.wait_for_timeout(300)
+        if root.locator(".wb-to-win").count():
+            break
     carry = root.locator(".wb-to-win").first
     carry.focus()
     page.keyboard.press("Enter")

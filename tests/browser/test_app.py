@@ -56,6 +56,17 @@ def entry_row(root: Locator, text: str) -> Locator:
     return root.locator(".wb-entries .wb-entry").filter(has_text=text)
 
 
+def choose_entry(root: Locator, text: str) -> Locator:
+    """Pick the entry whose label holds `text` in the list's Entry drop-down (as a person
+    would, by its visible label); returns the list, whose Edit and Delete then act on it."""
+    select = root.locator(".wb-entry-choice select")
+    expect(select).to_have_accessible_name("Entry")
+    expect(select.locator("option").filter(has_text=text)).to_have_count(1)
+    label = select.locator("option").filter(has_text=text).inner_text()
+    select.select_option(label=label)
+    return root.locator(".wb-entry-list")
+
+
 def rows_with(server: Server, kind: str, column: str, text: str) -> list[dict[str, str]]:
     return [row for row in server.rows(kind) if text in row.get(column, "")]
 
@@ -259,7 +270,7 @@ def test_thought_record_draft_survives_a_reload(page: Page, server: Server) -> N
     entry = entry_row(root, tag)
     expect(entry).to_have_count(1)
     expect(entry.locator(".wb-badge")).to_have_text("draft")
-    finish = entry.locator(".wb-edit")
+    finish = choose_entry(root, tag).locator(".wb-edit")
     expect(finish).to_have_text("Finish")
     finish.click()
     expect(root.locator(".wb-field-situation textarea")).to_have_value(situation)
@@ -321,7 +332,7 @@ def test_edit_then_delete_a_mood_entry_with_confirmation(page: Page, server: Ser
     expect(root.locator(".wb-form .wb-ok")).to_be_visible()
     [original] = rows_with(server, "mood", "note", tag)
 
-    entry_row(root, first).locator(".wb-edit").click()
+    choose_entry(root, first).locator(".wb-edit").click()
     note_box = root.locator(".wb-field-note textarea")
     expect(note_box).to_have_value(first)
     type_into(note_box, changed)
@@ -335,11 +346,12 @@ def test_edit_then_delete_a_mood_entry_with_confirmation(page: Page, server: Ser
     expect(entry_row(root, tag)).to_contain_text(changed)
 
     # Delete asks first; Keep it keeps it
-    row = entry_row(root, tag)
+    row = choose_entry(root, tag)
     row.locator(".wb-delete").click()
+    expect(row.locator(".wb-confirm")).to_contain_text("Delete the entry from")
     expect(row.locator(".wb-confirm-delete")).to_be_visible()
     row.locator(".wb-keep").click()
-    expect(row.locator(".wb-confirm-delete")).to_have_count(0)
+    expect(row.locator(".wb-confirm-delete")).to_be_hidden()
     expect(entry_row(root, tag)).to_have_count(1)
     assert len(rows_with(server, "mood", "note", tag)) == 1
 

@@ -52,7 +52,7 @@ def test_session_notes_and_small_step_to_a_win(page: Page, fresh_server: Server)
     expect(root.locator(".wb-form .wb-ok")).to_be_visible()
     assert fresh_server.rows("session")[0]["treatment"] == "esketamine"
     expect(root.locator(".wb-integration")).to_contain_text("integration window")
-    root.locator(".wb-entries .wb-to-win").click()
+    root.locator(".wb-entry-list .wb-to-win").click()
     win = page.locator(".wb-page-win")
     expect(win).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)  # its first visit builds it
     expect(win.locator(".wb-field-description textarea")).to_have_value("Walk to the <b>park</b>")

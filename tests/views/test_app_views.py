@@ -71,7 +71,7 @@ def test_mood_one_slider_and_save(app, store):
     assert "wb-ok" in page.form.feedback.status.value
     assert page.chart.shown["layer"][0]["mark"]["type"] == "line"
     assert page.chart.out.outputs[0]["metadata"][MIMETYPE]["embed_options"]["actions"] is False
-    assert len(page.entries.rows.children) == 1
+    assert len(page.entries.shown) == 1
 
 
 def test_mood_optional_fields_and_tags(app, store):
@@ -133,8 +133,12 @@ def test_user_text_is_escaped_in_lists(app, store):
               "intensity": 50}], "automatic_thoughts": [{"text": "<svg onload=x>", "hot": True}]})
     for kind in ("win", "mood", "thought_record"):
         app.show(kind)
-        html = "".join(row.children[0].children[0].value
-                       for row in app.pages[kind].entries.rows.children)
+        entries = app.pages[kind].entries
+        html = entries.rows.value
+        labels = " ".join(label for label, _id in entries.choice.options)
+        assert "&lt;" not in labels  # the drop-down shows text as text: no markup, no entities
+        if kind == "mood":
+            assert "Mood 2/10 · tags: <b> · <script>alert(1)</script>" in labels
         assert "<img" not in html and "<script" not in html and "<svg" not in html
         assert "<u>" not in html and "<i>" not in html and "<b>" not in html
         assert "&lt;" in html
@@ -144,24 +148,59 @@ def test_edit_and_delete_with_confirmation(app, store):
     entry_id = store.add("win", {"description": "cooked"})
     app.show("win")
     page = app.pages["win"]
-    row = page.entries.rows.children[0]
-    edit, delete = row.children[0].children[1].children
-    edit.click()
+    entries = page.entries
+    assert entries.chosen["id"] == entry_id  # the newest is chosen to begin with
+    entries.edit_button.click()
     assert page.form.editing == entry_id
     page.form.inputs["description"].input.value = "cooked a real meal"
     page.form.save_button.click()
     assert store.get("win", entry_id)["description"] == "cooked a real meal"
     assert len(store.load("win")) == 1
 
-    row = page.entries.rows.children[0]
-    row.children[0].children[1].children[1].click()  # Delete asks first
-    confirm = row.children[1]
-    confirm.children[2].click()  # Keep it
+    entries.delete_button.click()  # Delete asks first, naming the entry
+    assert entries.confirm.layout.display is None
+    assert "Delete the entry from" in entries.question.value
+    entries.keep_button.click()  # Keep it
+    assert entries.confirm.layout.display == "none"
     assert len(store.load("win")) == 1
-    row.children[0].children[1].children[1].click()
-    row.children[1].children[1].click()  # Yes, delete
+    entries.delete_button.click()
+    entries.yes_button.click()  # Yes, delete
     assert store.load("win").empty
-    assert "Nothing here yet" in page.entries.rows.children[0].value
+    assert "Entry deleted" in entries.feedback.status.value
+    assert "Nothing here yet" in entries.rows.value
+    assert entries.controls.layout.display == "none"  # nothing left to edit or delete
+
+
+def test_delete_removes_the_entry_it_asked_about(app, store):
+    """Yes deletes what the question named; choosing another entry withdraws the question."""
+    first = store.add("win", {"description": "first"})
+    second = store.add("win", {"description": "second"})
+    app.show("win")
+    entries = app.pages["win"].entries
+    assert entries.shown == [second, first]
+    assert [label.split(": ", 1)[1] for label, _ in entries.choice.options] == ["second", "first"]
+    entries.choose(first)
+    entries.delete_button.click()
+    entries.choose(second)  # changed their mind about which one
+    assert entries.confirm.layout.display == "none"
+    entries.choose(first)
+    entries.delete_button.click()
+    entries.yes_button.click()
+    assert [r["description"] for r in store.records("win")] == ["second"]
+    assert entries.shown == [second]
+
+
+def test_the_newest_stays_chosen_as_entries_come_in(app, store):
+    store.add("win", {"description": "first"})
+    app.show("win")
+    page = app.pages["win"]
+    page.form.inputs["description"].input.value = "second"
+    page.form.save_button.click()
+    assert page.entries.chosen["description"] == "second"
+    page.entries.choose(page.entries.shown[1])  # picked an older one: it stays picked
+    page.form.inputs["description"].input.value = "third"
+    page.form.save_button.click()
+    assert page.entries.chosen["description"] == "first"
 
 
 def test_wins_this_week_and_examples(app, store):
@@ -214,7 +253,7 @@ def test_thought_record_step_by_step(app, store):
     assert record["distortions"] == ["mind_reading"]
     # only the feeling re-rated: 'anxious' was left where it was, so nothing is claimed for it
     assert record["emotions_after"] == [{"name": "sad", "intensity": 40}]
-    html = app.pages["thought_record"].entries.rows.children[0].children[0].children[0].value
+    html = app.pages["thought_record"].entries.rows.value
     assert "sad 80 → 40" in html
 
 
@@ -232,8 +271,9 @@ def test_thought_record_draft_reopened_and_finished(app, store):
     fresh = App(store)  # e.g. the next day, a new page
     fresh.show("thought_record")
     page = fresh.pages["thought_record"]
-    assert "draft" in page.entries.rows.children[0].children[0].children[0].value
-    page.entries.rows.children[0].children[0].children[1].children[0].click()  # Finish
+    assert "draft" in page.entries.rows.value
+    assert page.entries.edit_button.description == "Finish"
+    page.entries.edit_button.click()  # Finish
     form = page.form
     assert form.inputs["emotions"].get() == [{"name": "lonely", "intensity": 50}]
     for _ in range(7):

@@ -146,8 +146,8 @@ def test_an_earlier_version_can_become_the_plan_again(app, store):
     app.open_plan()
     page = app.pages["safety_plan"]
     assert page.form.inputs["reasons"].get() == "second"
-    oldest = page.entries.rows.children[-1]
-    oldest.children[0].children[1].children[0].click()  # its Edit button
+    page.entries.choose(page.entries.shown[-1])  # the oldest
+    page.entries.edit_button.click()
     assert page.form.inputs["reasons"].get() == "first"
     page.form.save_button.click()
     assert [r["reasons"] for r in store.records("safety_plan")] == ["first", "second", "first"]

@@ -107,7 +107,7 @@ def test_checklist_and_both_readings_are_saved_with_the_session(app, store):
     entry = store.records("session")[0]
     assert entry["prepared"] == ["ride_home", "no_food_2h"]
     assert (entry["bp_after_systolic"], entry["bp_after_diastolic"]) == (146.0, 90.0)
-    described = page.entries.rows.children[0].children[0].children[0].value
+    described = page.entries.rows.value
     assert "128/82 then 146/90" in described
 
 

@@ -36,7 +36,7 @@ def test_session_saved_step_by_step(app, store):
     assert entry["treatment"] == "esketamine"
     assert entry["dissociation"] == 6 and entry["nausea"] is None
     assert entry["bp_systolic"] == 135.0
-    html = page.entries.rows.children[0].children[0].children[0].value
+    html = page.entries.rows.value
     assert "Esketamine (Spravato)" in html and "135/85" in html
 
 
@@ -69,8 +69,8 @@ def test_small_step_becomes_a_win_or_a_thought_record(app, store):
     store.add("session", {"session_at": "2026-03-02T09:30", "treatment": "kap",
                           "next_step": "Walk in the park <3"})
     app.show("session")
-    row = app.pages["session"].entries.rows.children[0]
-    to_win, to_record = row.children[0].children[1].children[:2]
+    to_win, to_record = app.pages["session"].entries.extra.children
+    assert "wb-to-win" in to_win._dom_classes
     to_win.click()
     assert app.current == "win"
     form = app.pages["win"].form
@@ -79,7 +79,7 @@ def test_small_step_becomes_a_win_or_a_thought_record(app, store):
     form.save_button.click()
     assert store.records("win")[0]["description"] == "Walk in the park <3"
     app.show("session")
-    app.pages["session"].entries.rows.children[0].children[0].children[1].children[1].click()
+    app.pages["session"].entries.extra.children[1].click()
     assert app.current == "thought_record"
     assert app.pages["thought_record"].form.inputs["situation"].get() == "Walk in the park <3"
 

@@ -186,7 +186,9 @@ def test_edit_delete_and_a_small_step_each_ask_for_focus_once(app, store):
     form.cancel()
     assert "data-wb-focus" not in form.heading.value + form.feedback.status.value
     entries = app.pages["win"].entries
-    entries._delete(store.get("win", first))
+    entries.choose(first)
+    entries.delete_button.click()
+    entries.yes_button.click()
     assert "Entry deleted." in entries.feedback.status.value
     _token(entries.feedback.status.value)
     form.prefill({"description": "walk after lunch"})

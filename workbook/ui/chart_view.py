@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from workbook.ui.fields import html_widget, plain_layout, shared
 from workbook.ui.text import esc
 
 MIMETYPE = "application/vnd.vegalite.v5+json"
@@ -47,11 +48,126 @@ def _merged(base: dict, over: dict) -> dict:
 
 
 def spec_for_page(chart: Any) -> dict:
-    """The chart's spec as the page's renderer takes it (no download menu, drawn as SVG)."""
-    spec = chart.to_dict(validate=False)  # the chart functions' tests check the schema
+    """The chart's spec as the page's renderer takes it (no download menu, drawn as SVG);
+    `chart` is an Altair chart or a Vega-Lite dict."""
+    # the chart functions' tests check the schema
+    spec = dict(chart) if isinstance(chart, dict) else chart.to_dict(validate=False)
     spec["$schema"] = SCHEMA
     spec["config"] = _merged(NEUTRAL_CONFIG, spec.get("config") or {})
     return spec
+
+
+# -- the tool pages' own charts, without pandas or Altair ----------------------------------------
+# Opening a tool and saving on it redraw its chart. Importing Altair takes seconds here
+# (pandas about one), so these two small charts are computed and written as Vega-Lite in
+# plain Python: the same numbers as `analysis.mood_by_day` / `wins_by_week` and the same
+# spec as `charts.mood_chart` / `wins_chart` (a test holds them equal), nothing to import.
+MOOD_COLOUR = "#3b6ea5"  # as workbook.charts
+WIN_COLOUR = "#3f8f5a"
+PAGE_CONFIG = {  # workbook.charts.theme() with Altair's defaults for the view
+    "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    "view": {"stroke": None, "continuousWidth": 300, "continuousHeight": 300},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": True,
+             "gridColor": "#e6e6e6", "labelColor": "#333", "titleColor": "#333"},
+    "title": {"fontSize": 14, "anchor": "start", "color": "#222"},
+    "background": "white",
+}
+
+
+def entry_day(created_at: Any) -> dt.date | None:
+    """The calendar day of an entry as the person lived it (the local date written)."""
+    try:
+        return dt.date.fromisoformat(str(created_at)[:10])
+    except ValueError:
+        return None
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def mood_by_day(records: list[dict[str, Any]], days: int = 30,
+                today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Mean mood, anxiety and energy for each day with a check-in in the last `days` days."""
+    today = today or dt.date.today()
+    start = today - dt.timedelta(days=days - 1)
+    found: dict[dt.date, list[dict[str, Any]]] = {}
+    for record in records:
+        day = entry_day(record.get("created_at"))
+        if day is not None and start <= day <= today:
+            found.setdefault(day, []).append(record)
+    rows = []
+    for day in sorted(found):
+        group = found[day]
+        row: dict[str, Any] = {"date": day.isoformat()}
+        for name in ("mood", "anxiety", "energy"):
+            row[name] = _mean([float(r[name]) for r in group if r.get(name) is not None])
+        row["entries"] = len(group)
+        rows.append(row)
+    return rows
+
+
+def mood_spec(daily: list[dict[str, Any]], days: int = 30, today: dt.date | None = None) -> dict:
+    """The mood chart of the mood page (as `charts.mood_chart`)."""
+    today = today or dt.date.today()
+    start = today - dt.timedelta(days=days - 1)
+    x = {"axis": {"format": "%d %b", "tickCount": 6}, "field": "date",
+         "scale": {"domain": [start.isoformat(), today.isoformat()]}, "title": None,
+         "type": "temporal"}
+    y = {"field": "mood", "scale": {"domain": [0, 10]}, "title": "Mood (0-10)",
+         "type": "quantitative"}
+    tooltip = [{"field": "date", "title": "Day", "type": "temporal"},
+               {"field": "mood", "title": "Mood", "type": "quantitative"}]
+    return {"config": PAGE_CONFIG,
+            "layer": [{"mark": {"type": "line", "color": MOOD_COLOUR, "strokeWidth": 2},
+                       "encoding": {"x": x, "y": y}},
+                      {"mark": {"type": "circle", "color": MOOD_COLOUR, "size": 50},
+                       "encoding": {"tooltip": tooltip, "x": x, "y": y}}],
+            "data": {"values": daily}, "height": 200, "title": f"Mood, last {days} days",
+            "width": 560}
+
+
+def week_start(day: dt.date) -> dt.date:
+    """Monday of the week that holds `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def wins_this_week(records: list[dict[str, Any]], today: dt.date | None = None) -> int:
+    """How many wins were saved since Monday: a count that only grows, never a streak."""
+    today = today or dt.date.today()
+    monday = week_start(today)
+    return sum(1 for r in records if (d := entry_day(r.get("created_at"))) and monday <= d <= today)
+
+
+def wins_by_week(records: list[dict[str, Any]], weeks: int = 8,
+                 today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Wins per week (Monday first) for the last `weeks` weeks, zeros included."""
+    today = today or dt.date.today()
+    first = week_start(today) - dt.timedelta(weeks=weeks - 1)
+    counts = {first + dt.timedelta(weeks=i): 0 for i in range(weeks)}
+    for record in records:
+        day = entry_day(record.get("created_at"))
+        if day is not None and week_start(day) in counts:
+            counts[week_start(day)] += 1
+    return [{"week": week, "wins": count} for week, count in counts.items()]
+
+
+def wins_spec(weekly: list[dict[str, Any]]) -> dict:
+    """The wins chart of the wins page (as `charts.wins_chart`)."""
+    top = int(max(1, max((row["wins"] for row in weekly), default=0)))
+    axis = ({"format": "d", "values": list(range(top + 1))} if top <= 8
+            else {"format": "d", "tickMinStep": 1})
+    values = [{"week": f"{row['week']:%d %b}", "wins": row["wins"]} for row in weekly]
+    return {"config": PAGE_CONFIG, "data": {"values": values},
+            "mark": {"type": "bar", "color": WIN_COLOUR, "cornerRadiusTopLeft": 3,
+                     "cornerRadiusTopRight": 3},
+            "encoding": {"tooltip": [{"field": "week", "title": "Week of", "type": "ordinal"},
+                                     {"field": "wins", "title": "Wins", "type": "quantitative"}],
+                         "x": {"axis": {"labelAngle": 0}, "field": "week", "sort": None,
+                               "title": "Week starting", "type": "ordinal"},
+                         "y": {"axis": axis, "field": "wins", "title": "Wins",
+                               "type": "quantitative"}},
+            "height": 180, "title": "Wins per week", "width": 560}
 
 
 # -- the table view --------------------------------------------------------------------------
@@ -191,16 +307,16 @@ class ChartView(w.VBox):
     and its data as a table under it (`wb-chart-table`)."""
 
     def __init__(self) -> None:
-        self.out = w.Output(layout=w.Layout(min_width="0", flex="0 1 auto"))
+        self.out = w.Output(layout=shared(w.Layout, min_width="0", flex="0 1 auto"))
         self.out.add_class("wb-chart-canvas")
-        self.summary = w.HTML(layout=w.Layout(flex="1 1 200px"))
+        self.summary = w.HTML(layout=shared(w.Layout, flex="1 1 200px"),
+                              style=html_widget().style)
         self.summary.add_class("wb-chart-summary")
-        self.table = w.HTML()
-        self.table.add_class("wb-chart-table")
+        self.table = html_widget("", "wb-chart-table")
         self.spec: dict | None = None
         row = w.HBox([self.out, self.summary],
-                     layout=w.Layout(flex_flow="row wrap", align_items="center"))
-        super().__init__([row, self.table])
+                     layout=shared(w.Layout, flex_flow="row wrap", align_items="center"))
+        super().__init__([row, self.table], layout=plain_layout())
         self.add_class("wb-chart")
 
     def draw(self, chart: Any, summary: str) -> None:

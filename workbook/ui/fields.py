@@ -14,14 +14,85 @@ import ipywidgets as w
 from workbook.exercises import Field
 from workbook.ui.text import esc
 
-FULL = w.Layout(width="100%")
+# -- shared layout and style models ------------------------------------------------------------
+# Every ipywidget brings a Layout model and most a Style model of their own: two more things
+# for the browser to build before the page answers a click. Widgets that look alike and are
+# never hidden or restyled one by one share one of each instead. A shared model refuses to be
+# changed (it would change every widget using it): give such a widget a layout of its own.
+
+
+class _Sealed:
+    """A model many widgets share: setting one of its synced traits raises."""
+
+    _wb_sealed = False
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if self._wb_sealed and not name.startswith("_") and name in self.keys:
+            raise AttributeError(f"this {type(self).__name__} is shared by many widgets; "
+                                 f"give the widget a layout or style of its own to change {name}")
+        super().__setattr__(name, value)
+
+
+_SEALED_CLASSES: dict[type, type] = {}
+_SHARED: dict[tuple, w.Widget] = {}
+
+
+def shared(cls: type[w.Widget], **traits: Any) -> Any:
+    """One sealed instance of a Layout or Style class with these traits, per kernel.
+
+    A closed one (e.g. after `Widget.close_all()`) is replaced by a new one.
+    """
+    key = (cls, tuple(sorted(traits.items())))
+    model = _SHARED.get(key)
+    if model is None or model.comm is None:
+        sealed = _SEALED_CLASSES.get(cls)
+        if sealed is None:
+            sealed = _SEALED_CLASSES[cls] = type(f"Shared{cls.__name__}", (_Sealed, cls), {})
+        model = sealed(**traits)
+        model._wb_sealed = True
+        _SHARED[key] = model
+    return model
+
+
+def style_of(widget_class: type[w.Widget], **traits: Any) -> Any:
+    """The shared style model for a kind of widget (e.g. `style_of(w.Button)`)."""
+    return shared(widget_class.class_traits()["style"].klass, **traits)
+
+
+def unlabelled(widget_class: type[w.Widget]) -> Any:
+    """The shared style of an input whose label is shown above it, not beside it (the
+    description stays as its accessible name; its visible width is zero)."""
+    return style_of(widget_class, description_width="0px")
+
+
+def plain_layout() -> w.Layout:
+    """The shared layout with nothing set (boxes and text never hidden alone)."""
+    return shared(w.Layout)
+
+
+def auto_layout() -> w.Layout:
+    """The shared `width: auto` layout (buttons and drop-downs that are never hidden alone)."""
+    return shared(w.Layout, width="auto")
+
+
+def full_layout() -> w.Layout:
+    """The shared `width: 100%` layout (an input's box, never hidden alone)."""
+    return shared(w.Layout, width="100%")
+
+
+def html_widget(value: str = "", *classes: str) -> w.HTML:
+    """An HTML widget with the shared plain layout and style (never hide it by its layout)."""
+    widget = w.HTML(value, layout=plain_layout(), style=style_of(w.HTML))
+    for css in classes:
+        widget.add_class(css)
+    return widget
 
 
 def _label(field: Field) -> w.HTML:
     star = ' <span class="wb-required" title="needed to save">(needed)</span>' if field.required else ""
     help_text = f'<div class="wb-help">{esc(field.help)}</div>' if field.help else ""
     heading = f'<p class="wb-heading">{esc(field.heading)}</p>' if field.heading else ""
-    return w.HTML(f'{heading}<div class="wb-label">{esc(field.label)}{star}</div>{help_text}')
+    return html_widget(f'{heading}<div class="wb-label">{esc(field.label)}{star}</div>{help_text}')
 
 
 class FieldInput:
@@ -29,7 +100,7 @@ class FieldInput:
 
     def __init__(self, field: Field):
         self.field = field
-        self.widget: w.Widget = w.VBox()
+        self.widget: w.Widget  # each kind of input builds its own
 
     def get(self) -> Any:
         raise NotImplementedError
@@ -41,7 +112,7 @@ class FieldInput:
         self.set(self.field.default)
 
     def _box(self, *children: w.Widget) -> w.VBox:
-        box = w.VBox([_label(self.field), *children], layout=FULL)
+        box = w.VBox([_label(self.field), *children], layout=full_layout())
         box.add_class("wb-input")
         box.add_class(f"wb-input-{self.field.name}")
         return box
@@ -51,13 +122,11 @@ class TextInput(FieldInput):
     def __init__(self, field: Field):
         super().__init__(field)
         cls = w.Textarea if field.type == "long_text" else w.Text
-        self.input = cls(
-            placeholder="", layout=w.Layout(width="100%"), continuous_update=False
-        )
+        self.input = cls(placeholder="", layout=full_layout(), continuous_update=False,
+                         style=unlabelled(cls))
         if field.type == "long_text":
             self.input.rows = 3
         self.input.description = field.label
-        self.input.style.description_width = "0px"
         self.input.add_class(f"wb-field-{field.name}")
         self.widget = self._box(self.input)
 
@@ -76,21 +145,20 @@ class ScaleInput(FieldInput):
         start = field.default if field.default is not None else (field.min + field.max) // 2
         self.slider = w.IntSlider(
             value=start, min=int(field.min), max=int(field.max), step=1,
-            readout=False, continuous_update=True, layout=w.Layout(width="min(100%, 420px)"),
+            readout=False, continuous_update=True, style=unlabelled(w.IntSlider),
+            layout=shared(w.Layout, width="min(100%, 420px)"),
         )
         self.slider.description = field.label
-        self.slider.style.description_width = "0px"
         self.slider.add_class(f"wb-field-{field.name}")
-        self.readout = w.HTML()
-        self.readout.add_class("wb-readout")
-        self.clear = w.Button(description="Clear", layout=w.Layout(width="auto"),
+        self.readout = html_widget("", "wb-readout")
+        self.clear = w.Button(description="Clear", layout=auto_layout(), style=style_of(w.Button),
                               tooltip=f"Leave {field.label.lower()} unrated")
         self.clear.add_class("wb-clear")
         self.clear.on_click(lambda _: self.set(None))
         self.touched = field.required
         self.slider.observe(self._moved, names="value")
         row = [self.slider, self.readout] + ([] if field.required else [self.clear])
-        self.widget = self._box(w.HBox(row, layout=w.Layout(align_items="center")))
+        self.widget = self._box(w.HBox(row, layout=shared(w.Layout, align_items="center")))
         self._show()
 
     def _moved(self, _change: Any) -> None:
@@ -102,7 +170,10 @@ class ScaleInput(FieldInput):
             self.readout.value = f'<span class="wb-value">{self.slider.value}</span>'
         else:
             self.readout.value = '<span class="wb-value wb-unset">not rated</span>'
-        self.clear.layout.visibility = "visible" if self.touched else "hidden"
+        if self.touched:  # hidden by a class (`wb-unset`), so its layout can be shared
+            self.clear.remove_class("wb-unset")
+        else:
+            self.clear.add_class("wb-unset")
 
     def get(self) -> Any:
         return self.slider.value if self.touched else None
@@ -127,10 +198,9 @@ class NumberInput(FieldInput):
 
     def __init__(self, field: Field):
         super().__init__(field)
-        self.input = w.Text(placeholder="e.g. 7 or 6.5", layout=w.Layout(width="12em"),
-                            continuous_update=False)
+        self.input = w.Text(placeholder="e.g. 7 or 6.5", layout=shared(w.Layout, width="12em"),
+                            continuous_update=False, style=unlabelled(w.Text))
         self.input.description = field.label
-        self.input.style.description_width = "0px"
         self.input.add_class(f"wb-field-{field.name}")
         self.widget = self._box(self.input)
 
@@ -150,9 +220,9 @@ class ChoiceInput(FieldInput):
         super().__init__(field)
         # "" rather than None: a Dropdown reads None as "nothing selected" and shows a blank box
         options = [("(choose one)", "")] + [(o.label, o.key) for o in field.options]
-        self.input = w.Dropdown(options=options, value="")
+        self.input = w.Dropdown(options=options, value="", layout=plain_layout(),
+                                style=unlabelled(w.Dropdown))
         self.input.description = field.label
-        self.input.style.description_width = "0px"
         self.input.add_class(f"wb-field-{field.name}")
         self.widget = self._box(self.input)
 
@@ -172,12 +242,12 @@ class MultiChoiceInput(FieldInput):
         rows = []
         for option in field.options:
             box = w.Checkbox(description=option.label, value=False, indent=False,
-                             layout=w.Layout(width="auto"))
+                             layout=auto_layout(), style=style_of(w.Checkbox))
             box.add_class(f"wb-option-{option.key}")
             self.boxes[option.key] = box
-            explain = w.HTML(f'<div class="wb-explain">{esc(option.explanation)}</div>')
+            explain = html_widget(f'<div class="wb-explain">{esc(option.explanation)}</div>')
             rows.append(w.VBox([box, explain], layout=w.Layout(margin="0 0 4px 0")))
-        group = w.VBox(rows)
+        group = w.VBox(rows, layout=plain_layout())
         group.add_class(f"wb-field-{field.name}")
         self.widget = self._box(group)
 
@@ -194,9 +264,8 @@ class MultiChoiceInput(FieldInput):
 class DateInput(FieldInput):
     def __init__(self, field: Field):
         super().__init__(field)
-        self.input = w.DatePicker(value=None)
+        self.input = w.DatePicker(value=None, layout=plain_layout(), style=unlabelled(w.DatePicker))
         self.input.description = field.label
-        self.input.style.description_width = "0px"
         self.input.add_class(f"wb-field-{field.name}")
         self.widget = self._box(self.input)
 
@@ -212,9 +281,9 @@ class DateTimeInput(FieldInput):
 
     def __init__(self, field: Field):
         super().__init__(field)
-        self.input = w.NaiveDatetimePicker(value=_now_minute())
+        self.input = w.NaiveDatetimePicker(value=_now_minute(), layout=plain_layout(),
+                                           style=unlabelled(w.NaiveDatetimePicker))
         self.input.description = field.label
-        self.input.style.description_width = "0px"
         self.input.add_class(f"wb-field-{field.name}")
         self.widget = self._box(self.input)
 
@@ -240,9 +309,9 @@ class ChoiceScaleInput(FieldInput):
     def __init__(self, field: Field):
         super().__init__(field)
         options = [(label, int(field.min) + i) for i, label in enumerate(field.labels)]
-        self.input = w.RadioButtons(options=options, value=None, layout=w.Layout(width="auto"))
+        self.input = w.RadioButtons(options=options, value=None, layout=auto_layout(),
+                                    style=unlabelled(w.RadioButtons))
         self.input.description = field.label
-        self.input.style.description_width = "0px"
         self.input.add_class(f"wb-field-{field.name}")
         self.input.add_class("wb-choice-scale")
         self.widget = self._box(self.input)
@@ -260,19 +329,19 @@ class TagsInput(FieldInput):
     def __init__(self, field: Field):
         super().__init__(field)
         self.input = w.Text(placeholder="e.g. sleep, walk with a friend",
-                            layout=w.Layout(width="100%"), continuous_update=False)
+                            layout=full_layout(), continuous_update=False, style=unlabelled(w.Text))
         self.input.description = field.label
-        self.input.style.description_width = "0px"
         self.input.add_class(f"wb-field-{field.name}")
         self.input.add_class("wb-list")
         chips = []
         for tag in field.suggestions:
-            chip = w.Button(description=tag, layout=w.Layout(width="auto"),
+            chip = w.Button(description=tag, layout=auto_layout(), style=style_of(w.Button),
                             tooltip=f"Add the tag {tag}")
             chip.add_class("wb-chip")
             chip.on_click(lambda _, t=tag: self.add(t))
             chips.append(chip)
-        self.widget = self._box(w.HBox(chips, layout=w.Layout(flex_flow="row wrap")), self.input)
+        self.widget = self._box(w.HBox(chips, layout=shared(w.Layout, flex_flow="row wrap")),
+                                self.input)
 
     def tags(self) -> list[str]:
         return [t.strip() for t in self.input.value.split(",") if t.strip()]
@@ -297,9 +366,10 @@ class _RowsInput(FieldInput):
     def __init__(self, field: Field):
         super().__init__(field)
         self.rows: list[tuple[w.Widget, ...]] = []
-        self.list_box = w.VBox()
+        self.list_box = w.VBox(layout=plain_layout())
         self.list_box.add_class(f"wb-field-{field.name}")
-        self.add_button = w.Button(description=self.add_label, icon="", layout=w.Layout(width="auto"))
+        self.add_button = w.Button(description=self.add_label, icon="", layout=auto_layout(),
+                                   style=style_of(w.Button))
         self.add_button.add_class("wb-add-row")
         self.add_button.on_click(lambda _: self.add_row())
         self.widget = self._box(self.list_box, self.add_button)
@@ -314,7 +384,7 @@ class _RowsInput(FieldInput):
         self._render()
 
     def _remove_button(self, get_row: Any) -> w.Button:
-        button = w.Button(description="Remove", layout=w.Layout(width="auto"))
+        button = w.Button(description="Remove", layout=auto_layout(), style=style_of(w.Button))
         button.add_class("wb-remove-row")
         button.on_click(lambda _: self.remove_row(get_row()))
         return button
@@ -331,20 +401,19 @@ class RatingsInput(_RowsInput):
 
     def add_row(self, name: str = "", intensity: int | None = None) -> None:
         mid = int((self.field.min + self.field.max) // 2)
-        text = w.Text(value=name, placeholder="feeling, e.g. sad",
-                      layout=w.Layout(width="14em"), continuous_update=False)
+        text = w.Text(value=name, placeholder="feeling, e.g. sad", style=unlabelled(w.Text),
+                      layout=shared(w.Layout, width="14em"), continuous_update=False)
         text.description = "Feeling"
-        text.style.description_width = "0px"
         text.add_class("wb-row-name")
         slider = w.IntSlider(value=mid if intensity is None else intensity,
                              min=int(self.field.min), max=int(self.field.max),
-                             layout=w.Layout(width="min(60%, 300px)"))
+                             layout=shared(w.Layout, width="min(60%, 300px)"),
+                             style=unlabelled(w.IntSlider))
         slider.description = "Intensity"
-        slider.style.description_width = "0px"
         slider.add_class("wb-row-intensity")
         row_ref: list = []
         box = w.HBox([text, slider, self._remove_button(lambda: row_ref[0])],
-                     layout=w.Layout(flex_flow="row wrap", align_items="center"))
+                     layout=shared(w.Layout, flex_flow="row wrap", align_items="center"))
         box.add_class("wb-row")
         row = (box, text, slider)
         row_ref.append(row)
@@ -376,16 +445,18 @@ class ThoughtsInput(_RowsInput):
 
     def add_row(self, text: str = "", hot: bool = False) -> None:
         area = w.Textarea(value=text, placeholder="the thought, in the words it came",
-                          rows=2, layout=w.Layout(width="100%"), continuous_update=False)
+                          rows=2, layout=full_layout(), continuous_update=False,
+                          style=unlabelled(w.Textarea))
         area.description = "Thought"
-        area.style.description_width = "0px"
         area.add_class("wb-row-text")
-        mark = w.Checkbox(value=hot, description="This is the hot thought", indent=False)
+        mark = w.Checkbox(value=hot, description="This is the hot thought", indent=False,
+                          layout=plain_layout(), style=style_of(w.Checkbox))
         mark.add_class("wb-hot")
         row_ref: list = []
         mark.observe(lambda ch: self._marked(row_ref[0], ch), names="value")
         area.observe(lambda _: self._changed(), names="value")
-        box = w.VBox([area, w.HBox([mark, self._remove_button(lambda: row_ref[0])])])
+        box = w.VBox([area, w.HBox([mark, self._remove_button(lambda: row_ref[0])],
+                                   layout=plain_layout())], layout=plain_layout())
         box.add_class("wb-row")
         row = (box, area, mark)
         row_ref.append(row)
@@ -434,9 +505,9 @@ class RerateInput(FieldInput):
         self.readouts: dict[str, w.HTML] = {}
         self.rated: dict[str, int] = {}  # what the person re-rated (or a loaded entry had)
         self.before: dict[str, int] = {}
-        self.group = w.VBox()
+        self.group = w.VBox(layout=plain_layout())
         self.group.add_class(f"wb-field-{field.name}")
-        self.empty = w.HTML('<div class="wb-help">Name your feelings in the Emotions step first.</div>')
+        self.empty = html_widget('<div class="wb-help">Name your feelings in the Emotions step first.</div>')
         self.widget = self._box(self.group)
         self.prepare([])
 
@@ -453,19 +524,18 @@ class RerateInput(FieldInput):
         for name, before in self.before.items():
             slider = w.IntSlider(value=self.rated.get(name, before), min=int(self.field.min),
                                  max=int(self.field.max), readout=False,
-                                 layout=w.Layout(width="min(60%, 300px)"))
+                                 layout=shared(w.Layout, width="min(60%, 300px)"),
+                                 style=unlabelled(w.IntSlider))
             slider.description = name
-            slider.style.description_width = "0px"
             slider.add_class("wb-row-intensity")
-            readout = w.HTML()
-            readout.add_class("wb-readout")
+            readout = html_widget("", "wb-readout")
             self.sliders[name], self.readouts[name] = slider, readout
             slider.observe(lambda change, n=name: self._moved(n, change["new"]), names="value")
             self._show(name)
-            rows.append(w.HBox([w.HTML(f'<span class="wb-row-label">{esc(name)}</span>'
+            rows.append(w.HBox([html_widget(f'<span class="wb-row-label">{esc(name)}</span>'
                                        f' <span class="wb-help">(was {before})</span>'), slider,
                                 readout],
-                               layout=w.Layout(flex_flow="row wrap", align_items="center")))
+                               layout=shared(w.Layout, flex_flow="row wrap", align_items="center")))
         self.group.children = rows or [self.empty]
 
     def _moved(self, name: str, value: int) -> None:

@@ -14,7 +14,17 @@ import ipywidgets as w
 
 from workbook.exercises import Exercise, FieldError
 from workbook.store import Store
-from workbook.ui.fields import FieldInput, RerateInput, ThoughtsInput, build_input
+from workbook.ui.fields import (
+    FieldInput,
+    RerateInput,
+    ThoughtsInput,
+    auto_layout,
+    build_input,
+    html_widget,
+    plain_layout,
+    shared,
+    style_of,
+)
 from workbook.ui.text import esc, esc_lines, focus_attrs
 
 log = logging.getLogger(__name__)
@@ -24,11 +34,9 @@ class Feedback(w.VBox):
     """The status line (`wb-status`) and the error line (`wb-error`) of a form."""
 
     def __init__(self) -> None:
-        self.status = w.HTML()
-        self.status.add_class("wb-status")
-        self.error = w.HTML()
-        self.error.add_class("wb-error")
-        super().__init__([self.error, self.status])
+        self.status = html_widget("", "wb-status")
+        self.error = html_widget("", "wb-error")
+        super().__init__([self.error, self.status], layout=plain_layout())
 
     def ok(self, message: str, focus: bool = False) -> None:
         """A calm confirmation; `focus` moves keyboard focus to it (the thing acted on is gone)."""
@@ -78,8 +86,10 @@ class Feedback(w.VBox):
         return run
 
 
-def _button(label: str, css: str, style: str = "") -> w.Button:
-    button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
+def _button(label: str, css: str, style: str = "", hidden_alone: bool = False) -> w.Button:
+    """A form button; one that is hidden and shown on its own gets a layout of its own."""
+    layout = w.Layout(width="auto") if hidden_alone else auto_layout()
+    button = w.Button(description=label, button_style=style, layout=layout, style=style_of(w.Button))
     button.add_class(css)
     return button
 
@@ -96,18 +106,18 @@ class ExerciseForm(w.VBox):
         self.inputs: dict[str, FieldInput] = {f.name: build_input(f) for f in exercise.fields}
         self.editing: str | None = None
         self.feedback = Feedback()
-        self.save_button = _button("Save", "wb-save", "primary")
+        self.save_button = _button("Save", "wb-save", "primary", hidden_alone=True)
         self.save_button.on_click(self.feedback.guard(lambda _: self.save()))
-        self.cancel_button = _button("Cancel editing", "wb-cancel")
+        self.cancel_button = _button("Cancel editing", "wb-cancel", hidden_alone=True)
         self.cancel_button.on_click(self.feedback.guard(lambda _: self.cancel()))
         self.cancel_button.layout.display = "none"
-        self.heading = w.HTML()
-        super().__init__(self._children())
+        self.heading = html_widget()
+        super().__init__(self._children(), layout=plain_layout())
         self.add_class("wb-form")
         self._show_heading()
 
     def _children(self) -> list[w.Widget]:
-        buttons = w.HBox([self.save_button, self.cancel_button])
+        buttons = w.HBox([self.save_button, self.cancel_button], layout=plain_layout())
         return [self.heading, *[i.widget for i in self.inputs.values()], buttons, self.feedback]
 
     def _show_heading(self, focus: bool = False, text: str | None = None) -> None:
@@ -171,13 +181,12 @@ class StepForm(ExerciseForm):
     def __init__(self, exercise: Exercise, store: Store, on_saved: Callable[[str], None] | None = None):
         self.step = 0
         self.draft_id: str | None = None
-        self.progress = w.HTML()
-        self.prompt = w.HTML()
-        self.hot = w.HTML()
-        self.hot.add_class("wb-hot-thought")
-        self.step_box = w.VBox()
+        self.progress = html_widget()
+        self.prompt = html_widget()
+        self.hot = html_widget("", "wb-hot-thought")
+        self.step_box = w.VBox(layout=plain_layout())
         self.back_button = _button("Back", "wb-back")
-        self.next_button = _button("Next", "wb-next", "primary")
+        self.next_button = _button("Next", "wb-next", "primary", hidden_alone=True)
         self.draft_button = _button("Save draft", "wb-save-draft")
         super().__init__(exercise, store, on_saved)
         self.save_button.description = f"Save {exercise.title.lower()}"
@@ -191,7 +200,7 @@ class StepForm(ExerciseForm):
 
     def _children(self) -> list[w.Widget]:
         buttons = w.HBox([self.back_button, self.next_button, self.save_button, self.draft_button,
-                          self.cancel_button], layout=w.Layout(flex_flow="row wrap"))
+                          self.cancel_button], layout=shared(w.Layout, flex_flow="row wrap"))
         return [self.heading, self.progress, self.hot, self.prompt, self.step_box, buttons,
                 self.feedback]
 

@@ -12,8 +12,10 @@ import ipywidgets as w
 
 from workbook.exercises import Exercise, content
 from workbook.store import Store
+from workbook.ui import chart_view
 from workbook.ui.chart_view import ChartView
 from workbook.ui.entries import EntryList
+from workbook.ui.fields import auto_layout, html_widget, plain_layout, style_of
 from workbook.ui.form import ExerciseForm, Feedback, StepForm
 from workbook.ui.text import esc, esc_lines, shorten
 
@@ -42,18 +44,17 @@ class ToolPage(w.VBox):
         self.form = self.form_class(exercise, store, on_saved=self._saved)
         if self.saved_message:
             self.form.saved_message = self.saved_message
-        self.summary = w.VBox()
+        self.summary = w.VBox(layout=plain_layout())
         self.summary.add_class("wb-summary")
         self.chart = ChartView()
         self.summary_feedback = Feedback()
         self.entries = EntryList(exercise.kind, store, self.describe, on_edit=self.form.edit,
                                  on_deleted=self.refresh)
-        header = w.HTML(f'<h2 class="wb-title">{esc(exercise.title)}</h2>'
-                        f'<p class="wb-intro">{esc(exercise.intro)}</p>')
-        self.homework_prompt = w.HTML()
-        self.homework_prompt.add_class("wb-homework-prompt")
+        header = html_widget(f'<h2 class="wb-title">{esc(exercise.title)}</h2>'
+                             f'<p class="wb-intro">{esc(exercise.intro)}</p>')
+        self.homework_prompt = html_widget("", "wb-homework-prompt")
         super().__init__([header, self.homework_prompt, *self.extra_top(), self.form,
-                          self.summary_feedback, self.summary, self.entries])
+                          self.summary_feedback, self.summary, self.entries], layout=plain_layout())
         self.add_class("wb-page")
         self.add_class(f"wb-page-{exercise.kind}")
 
@@ -117,21 +118,20 @@ class ToolPage(w.VBox):
 
 class MoodPage(ToolPage):
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
-        from workbook import analysis, charts
-
-        frame = self.store.load("mood") if records else None
-        if frame is None or frame.empty:
+        # plain Python on the records already read: no pandas or Altair between Save and "Saved"
+        if not records:
             self.chart.message("Your mood chart appears here after your first check-in.")
             return [self.chart]
-        daily = analysis.mood_by_day(frame, days=30)
-        if daily.empty:
+        daily = chart_view.mood_by_day(records, days=30)
+        if not daily:
             self.chart.message("No check-ins in the last 30 days yet. Whenever you are ready.")
             return [self.chart]
         days = len(daily)
-        mean = float(daily["mood"].astype("float64").mean())
+        moods = [row["mood"] for row in daily if row["mood"] is not None]
+        mean = sum(moods) / len(moods) if moods else float("nan")
         text = (f"{days} day{'s' if days != 1 else ''} with a check-in in the last 30 days; "
                 f"average mood {mean:.1f} out of 10.")
-        self.chart.draw(charts.mood_chart(daily), text)
+        self.chart.draw(chart_view.mood_spec(daily), text)
         return [self.chart]
 
     def describe(self, entry: dict[str, Any]) -> str:
@@ -173,12 +173,13 @@ class ThoughtRecordPage(ToolPage):
 
 class WinsPage(ToolPage):
     def extra_top(self) -> list[w.Widget]:
-        self.examples = w.HTML()
-        self.examples.add_class("wb-examples")
-        button = w.Button(description="Nothing comes to mind", layout=w.Layout(width="auto"))
+        self.examples = html_widget("", "wb-examples")
+        self.wins_week = html_widget()
+        button = w.Button(description="Nothing comes to mind", layout=auto_layout(),
+                          style=style_of(w.Button))
         button.add_class("wb-show-examples")
         button.on_click(lambda _: self.show_examples())
-        return [w.VBox([button, self.examples])]
+        return [w.VBox([button, self.examples], layout=plain_layout())]
 
     def show_examples(self, count: int = 4) -> None:
         items = content("win_examples.yaml")
@@ -189,20 +190,18 @@ class WinsPage(ToolPage):
                                f"happen today, or something like them?</p><ul>{lines}</ul></div>")
 
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
-        from workbook import analysis, charts
-
-        frame = self.store.load("win")
-        count = analysis.wins_this_week(frame, dt.date.today())
+        count = chart_view.wins_this_week(records, dt.date.today())
         if count == 0:
             text = "No wins saved this week yet. Even one small thing counts."
         else:
             text = f"{count} win{'s' if count != 1 else ''} this week. Each one counts."
-        total = w.HTML(f'<p class="wb-wins-week">{esc(text)}</p>')
+        total = self.wins_week  # one widget, its words changed in place after each save
+        total.value = f'<p class="wb-wins-week">{esc(text)}</p>'
         if not records:
             return [total]
-        weekly = analysis.wins_by_week(frame, weeks=8)
-        total_8 = int(weekly["wins"].sum())
-        self.chart.draw(charts.wins_chart(weekly),
+        weekly = chart_view.wins_by_week(records, weeks=8)
+        total_8 = sum(row["wins"] for row in weekly)
+        self.chart.draw(chart_view.wins_spec(weekly),
                         f"{total_8} win{'s' if total_8 != 1 else ''} in the last 8 weeks, week by week.")
         return [total, self.chart]
 

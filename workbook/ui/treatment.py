@@ -261,9 +261,11 @@ class CheckinPage(ToolPage):
             body = (f'<ul class="wb-scores">{"".join(lines)}</ul><p class="wb-help">'
                     "Scores are information for you and your care team, not a diagnosis. "
                     f"Every two weeks is a good rhythm.{esc(next_day)}</p>")
-        summary = w.HTML(body)
-        summary.add_class("wb-score-summary")
-        return [summary]
+        if not hasattr(self, "score_summary"):  # one widget, its words changed after each save
+            self.score_summary = w.HTML()
+            self.score_summary.add_class("wb-score-summary")
+        self.score_summary.value = body
+        return [self.score_summary]
 
     def describe(self, entry: dict[str, Any]) -> str:
         from workbook import scoring
