@@ -13,7 +13,7 @@ from workbook.ui.app import App
 # models created while a page is built and filled, the shared layouts and styles included
 # (as on a fresh page where this tool is the first one opened)
 BUDGET = {"mood": 120, "win": 120,
-          "checkin": 130,  # sixteen questions, each with its own words for every answer
+          "checkin": 140,  # sixteen questions and two difficulty questions, each with its own words
           "thought_record": 150,  # nine steps, every field built up front
           "session": 210}  # ten steps, a checklist and ten side-effect sliders
 
