@@ -91,6 +91,13 @@ def test_accounts_need_the_facilitators_approval() -> None:
     assert config["JupyterHub"]["admin_access"] is False
 
 
-def test_the_anonymous_overlay_only_switches_the_sign_in() -> None:
-    assert ANONYMOUS == {"hub": {"config": {"JupyterHub": {
-        "authenticator_class": "tmpauthenticator.TmpAuthenticator"}}}}
+def test_the_anonymous_overlay_switches_the_sign_in_and_deletes_idle_anonymous_users() -> None:
+    """Anonymous accounts cannot be signed into again: idle ones go, with their volume."""
+    assert ANONYMOUS["hub"]["config"]["JupyterHub"] == {
+        "authenticator_class": "tmpauthenticator.TmpAuthenticator"}
+    assert ANONYMOUS["hub"]["config"]["KubeSpawner"] == {"delete_pvc": True}
+    assert ANONYMOUS["cull"] == {"users": True, "removeNamedServers": True}
+
+
+def test_a_crowd_is_bounded() -> None:
+    assert 0 < VALUES["hub"]["concurrentSpawnLimit"] <= VALUES["hub"]["activeServerLimit"]
