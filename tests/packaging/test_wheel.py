@@ -117,16 +117,32 @@ def _port() -> int:
         return sock.getsockname()[1]
 
 
-def _page(url: str, proc: subprocess.Popen, timeout: float = 180) -> str:
-    """The page at `url` once the server answers (the notebook runs before the page is whole)."""
+def _page(url: str, proc: subprocess.Popen, timeout: float = 240) -> str:
+    """The page at `url` once the server answers, read until it ends or `timeout` passes.
+
+    Voila streams the page while the notebook runs (heartbeats first), and a page whose template
+    is missing never ends, so the page is read in pieces against one deadline.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the server stopped"
         try:
-            with urllib.request.urlopen(url, timeout=120) as response:
-                return response.read().decode("utf-8")
-        except (urllib.error.URLError, ConnectionError):
+            response = urllib.request.urlopen(url, timeout=30)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
+            continue
+        with response:
+            pieces: list[bytes] = []
+            while time.monotonic() < deadline:
+                try:
+                    piece = response.read1(65536)
+                except TimeoutError:
+                    continue
+                if not piece:
+                    return b"".join(pieces).decode("utf-8")
+                pieces.append(piece)
+            raise AssertionError(f"{url}: the page did not end in {timeout} s; it began: "
+                                 f"{b''.join(pieces)[:300]!r}")
     raise AssertionError(f"{url} did not answer in {timeout} s")
 
 
