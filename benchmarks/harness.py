@@ -59,6 +59,14 @@ class Server:
         return found
 
 
+def wait_kernels(server: Server, at_most: int, timeout: float = 30) -> None:
+    """Until the server runs at most `at_most` kernels (a closed page's kernel is given back
+    a moment after it closes; the server refuses pages beyond its bound)."""
+    deadline = time.monotonic() + timeout
+    while len(server.kernels()) > at_most and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def _drain(stream, sink: list[str]) -> None:
     for line in iter(stream.readline, ""):
         sink.append(line)

@@ -100,6 +100,7 @@ def bench_open(root: Path, runs: int) -> list[dict]:
         floor = stack.enter_context(harness.stock_voila(floor_nb))
         servers = {name: stack.enter_context(harness.workbook_serve(folder))
                    for name, folder in datasets.items()}
+        idle = {name: len(server.kernels()) for name, server in servers.items()}
         for round_ in range(runs + 1):  # alternated, so load on the machine hits every series alike
             series = [("floor", time_action_floor, floor.url)] + [
                 (name, time_action_app, server.url) for name, server in servers.items()]
@@ -107,6 +108,8 @@ def bench_open(root: Path, runs: int) -> list[dict]:
                 series.reverse()
             for name, measure, url in series:
                 seen, done = measure(browser, url)
+                if name in servers:  # its kernel given back before the next run
+                    harness.wait_kernels(servers[name], idle[name])
                 if round_:  # the first round warms disks and caches: discarded
                     visible[name].append(seen)
                     saved[name].append(done)
@@ -143,6 +146,7 @@ def bench_first_action(root: Path, runs: int) -> list[dict]:
     visit: dict[str, list[float]] = {k: [] for k in FIRST_ACTIONS}
     act: dict[str, list[float]] = {k: [] for k in FIRST_ACTIONS}
     with harness.chromium() as browser, harness.workbook_serve(folder) as server:
+        idle = len(server.kernels())
         for round_ in range(runs + 1):
             for kind, (button, confirmed) in FIRST_ACTIONS.items():
                 context = browser.new_context()
@@ -162,6 +166,7 @@ def bench_first_action(root: Path, runs: int) -> list[dict]:
                     done = time.perf_counter()
                 finally:
                     context.close()
+                    harness.wait_kernels(server, idle)  # pages closed: kernels given back
                 if round_:
                     visit[kind].append(shown - start)
                     act[kind].append(done - shown)
@@ -375,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     machine = (f"{platform.node()}: {psutil_cpus()} cores, {platform.python_version()}, "
                f"{platform.platform()}")
-    command = "make bench" if argv is None else "python benchmarks/run.py " + " ".join(argv)
+    given = sys.argv[1:] if argv is None else argv
+    command = "make bench" if not given else "python benchmarks/run.py " + " ".join(given)
     Path(args.out).write_text(
         "# Performance\n\n"
         "<!-- Written by benchmarks/run.py; rerun `make bench` to refresh. -->\n\n"
