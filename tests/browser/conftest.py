@@ -25,19 +25,19 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the helpers beside this file, whatever the import mode
     sys.path.insert(0, str(HERE))
 
-from wb_browser import Server, Watch, observe, open_app, start_server, stop_server  # noqa: E402
+from wb_browser import (  # noqa: E402
+    ACTION_TIMEOUT_MS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    Watch,
+    observe,
+    open_app,
+    start_server,
+    stop_server,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1000, "height": 900}
-ACTION_TIMEOUT_MS = 20_000     # every later wait (a save, a chart drawn in the kernel)
 TEST_TIMEOUT_S = 180           # per test (pytest-timeout)
 
 # A kernel round trip (a click, then the page changes) can wait behind a chart being drawn on

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from wb_browser import PAGE_BUILD_TIMEOUT_MS, REPO, Server, go, start_server, stop_server
+from wb_browser import ACTION_TIMEOUT_MS, PAGE_BUILD_TIMEOUT_MS, REPO, Server, go, start_server, stop_server
 
 from workbook import sample
 from workbook.store import Store
@@ -45,8 +45,6 @@ def token() -> str:
 @pytest.fixture(autouse=True)
 def _patient_expect() -> Iterator[None]:
     """Most checks here wait on the kernel's reply: give them KERNEL_MS, then put the default back."""
-    from conftest import ACTION_TIMEOUT_MS
-
     expect.set_options(timeout=KERNEL_MS)
     yield
     expect.set_options(timeout=ACTION_TIMEOUT_MS)  # the browser tier's default (conftest)

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import processes
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import expect
-from wb_browser import Server, open_app, start_server, stop_server
+from wb_browser import CHROMIUM, CHROMIUM_ARGS, Server, open_app, start_server, stop_server
 
 from workbook.store import Store
 

@@ -28,6 +28,16 @@ from processes import drain as _drain  # noqa: E402
 from processes import free_port as _free_port  # noqa: E402
 
 WORKBOOK = Path(sys.executable).with_name("workbook")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ACTION_TIMEOUT_MS = 20_000     # every later wait (a save, a chart drawn in the kernel)
 SERVER_START_TIMEOUT_S = 120   # until the URL is printed and the page answers 200
 APP_READY_TIMEOUT_MS = 90_000  # first page load in a cold kernel: ~3-10 s on 2 idle cores
 PAGE_BUILD_TIMEOUT_MS = 60_000  # a tool's page built the first time on a busy machine
