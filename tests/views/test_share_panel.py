@@ -108,3 +108,31 @@ def test_an_unexpected_failure_reaches_the_page(panel, monkeypatch):
     monkeypatch.setattr(module, "make_bundle", lambda *a: 1 / 0)
     panel.button.click()
     assert "ZeroDivisionError" in panel.feedback.error.value
+
+
+def test_a_page_left_open_overnight_shares_up_to_the_new_day(store):
+    """The default range is asked of the clock when the bundle is made, not when the page was built:
+    a check-in saved after midnight on a page opened the evening before is in the bundle."""
+    days = [dt.date(2026, 3, 30)]
+    panel = SharePanel(store, today=lambda: days[0])
+    assert panel.end.value == dt.date(2026, 3, 30)
+    days[0] = dt.date(2026, 3, 31)
+    store.add("mood", {"mood": 5, "note": "after midnight", "created_at": "2026-03-31T00:20:00+01:00"})
+    panel.kinds["mood"].value = True
+    manifest = panel.make()
+    assert manifest is not None and (manifest.start, manifest.end) == ("2026-03-02", "2026-03-31")
+    assert manifest.counts == {"mood": 1}
+    assert "between-sessions-2026-03-31.zip" in panel.download.value
+    assert (panel.start.value, panel.end.value) == (dt.date(2026, 3, 2), dt.date(2026, 3, 31))
+
+
+def test_a_range_the_person_picked_is_never_moved(store):
+    days = [dt.date(2026, 3, 30)]
+    panel = SharePanel(store, today=lambda: days[0])
+    panel.start.value, panel.end.value = dt.date(2026, 3, 1), dt.date(2026, 3, 15)
+    days[0] = dt.date(2026, 3, 31)
+    panel.refresh()
+    panel.kinds["mood"].value = True
+    store.add("mood", {"mood": 5, "created_at": "2026-03-10T09:00:00+01:00"})
+    manifest = panel.make()
+    assert (manifest.start, manifest.end) == ("2026-03-01", "2026-03-15")

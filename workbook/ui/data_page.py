@@ -138,6 +138,7 @@ class DataPage(w.VBox):
         self.add_class("wb-page-data")
 
     def refresh(self) -> None:
+        self.share.refresh()
         if hosted(self.store):
             self.where.value = (
                 '<h2 class="wb-title">My data</h2>'

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import io
 import logging
+from collections.abc import Callable
 
 import ipywidgets as w
 import traitlets
@@ -33,13 +34,21 @@ class SharePanel(w.VBox):
 
     manifest = traitlets.Instance(Manifest, allow_none=True, help="The bundle last made, or None.")
 
-    def __init__(self, store: Store, today: dt.date | None = None):
+    def __init__(self, store: Store, today: dt.date | Callable[[], dt.date] | None = None):
         self.store = store
-        self.today = today or dt.date.today()
+        # A page can stay open past midnight: "today" is asked for when it is needed, not kept.
+        if today is None:
+            self._clock: Callable[[], dt.date] = dt.date.today
+        elif callable(today):
+            self._clock = today
+        else:
+            self._clock = lambda: today
         self.data = b""
-        self.start = w.DatePicker(description="From", value=self.today - dt.timedelta(days=DEFAULT_DAYS - 1))
+        self._range_day = self.today
+        self._range_chosen = False  # True once the person picks a date themselves
+        self.start = w.DatePicker(description="From", value=self._default_start(self._range_day))
         self.start.add_class("wb-range-from")
-        self.end = w.DatePicker(description="To", value=self.today)
+        self.end = w.DatePicker(description="To", value=self._range_day)
         self.end.add_class("wb-range-to")
         self.kinds: dict[str, w.Checkbox] = {}
         for kind, exercise in store.catalog.items():
@@ -69,6 +78,40 @@ class SharePanel(w.VBox):
         self.button.on_click(self.feedback.guard(lambda _: self.make()))
         for control in (self.start, self.end, *self.kinds.values()):
             control.observe(lambda _change: self._stale(), names="value")
+        for picker in (self.start, self.end):
+            picker.observe(self._picked, names="value")
+
+    @property
+    def today(self) -> dt.date:
+        return self._clock()
+
+    @staticmethod
+    def _default_start(day: dt.date) -> dt.date:
+        return day - dt.timedelta(days=DEFAULT_DAYS - 1)
+
+    def _picked(self, _change: object) -> None:
+        if not self._moving:
+            self._range_chosen = True
+
+    _moving = False
+
+    def follow_today(self) -> None:
+        """Move the untouched default range on to today (a page left open overnight).
+
+        A range the person picked stays exactly as they picked it."""
+        day = self.today
+        if self._range_chosen or day == self._range_day:
+            return
+        self._moving = True
+        try:
+            self.end.value = day
+            self.start.value = self._default_start(day)
+        finally:
+            self._moving = False
+        self._range_day = day
+
+    def refresh(self) -> None:
+        self.follow_today()
 
     def chosen(self) -> list[str]:
         return [kind for kind, box in self.kinds.items() if box.value]
@@ -83,6 +126,7 @@ class SharePanel(w.VBox):
 
     def make(self) -> Manifest | None:
         """Make the bundle in memory and offer it as a download link (a data: URL, so it stays here)."""
+        self.follow_today()
         self._stale()
         buffer = io.BytesIO()
         try:
