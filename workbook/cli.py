@@ -24,6 +24,14 @@ def notebooks_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "notebooks"
 
 
+def docs_dir() -> Path:
+    """The guides: inside the package when installed, else the repository's docs/."""
+    packaged = Path(str(resources.files("workbook"))) / "_docs"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "docs"
+
+
 def share_dir() -> Path:
     return Path(str(resources.files("workbook"))) / "share" / "jupyter"
 
@@ -452,6 +460,35 @@ def _run_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_docs(args: argparse.Namespace) -> int:
+    """`workbook docs`: the folder of the guides on stdout, what each is for on stderr."""
+    folder = docs_dir()
+    print(folder)
+    if not args.quiet:
+        for name, what in DOC_GUIDES:
+            if (folder / name).is_file():
+                print(f"  {name}: {what}", file=sys.stderr)
+    return 0
+
+
+# The guides a person, a therapist or a facilitator opens first (all of docs/ is installed).
+DOC_GUIDES = (
+    ("guide.md", "using the workbook, page by page"),
+    ("therapists.md", "homework and reviewing what comes back"),
+    ("workshops.md", "running a group workshop"),
+    ("data.md", "every file and column in your data folder"),
+    ("safety.md", "where help is, and what the check-in rules say"),
+    ("security.md", "who can see what, and how that is tested"),
+)
+
+
+def _add_docs(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("docs", help="Print where the guides are (guide.md, therapists.md, ...).",
+                       description="Print the folder holding the workbook's guides as installed.")
+    p.add_argument("-q", "--quiet", action="store_true", help="Only the folder, nothing else.")
+    p.set_defaults(func=_run_docs)
+
+
 def _add_notebooks(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("notebooks", help="Print where the notebooks are (therapist, review, ...).",
                        description="Print the folder holding the workbook's notebooks as installed, "
@@ -481,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export(sub)
     _add_workshop(sub)
     _add_notebooks(sub)
+    _add_docs(sub)
     return parser
 
 

@@ -102,6 +102,25 @@ def test_the_notebooks_command_points_into_the_installed_package(installed):
         assert (folder / notebook).is_file()
 
 
+def test_the_docs_command_points_at_the_installed_guides(installed):
+    done = installed.run(installed.bin("workbook"), "docs", "--quiet")
+    folder = Path(done.stdout.strip())
+    assert installed.venv in folder.parents, folder
+    assert sorted(p.name for p in folder.glob("*.md")) == sorted(p.name for p in (REPO / "docs").glob("*.md"))
+
+
+def test_the_package_index_page_has_no_link_that_leads_nowhere(installed):
+    """The index shows the README without the repository beside it: no relative link or image is
+    left, and every guide the README names is still named, with where the installed copy is."""
+    with zipfile.ZipFile(installed.wheel) as wheel:
+        meta = wheel.read(f"between_sessions-{workbook.__version__}.dist-info/METADATA").decode()
+    body = meta.split("\n\n", 1)[1]
+    assert re.findall(r"\]\((?!https?:)[^)]*\)", body) == []
+    for guide in sorted(set(re.findall(r"\]\((docs/[a-z_]+\.md)\)", (REPO / "README.md").read_text()))):
+        assert f"`{guide}`" in body
+    assert "`workbook docs`" in body
+
+
 def test_the_pdf_font_comes_with_the_package_without_matplotlib(installed):
     done = installed.run(installed.bin("python"), "-c", "\n".join([
         "import importlib.util, json",

@@ -102,7 +102,7 @@ def test_version_is_the_packages_one_written_in_one_place(capsys):
     assert stop.value.code == 0
     assert capsys.readouterr().out.strip() == f"workbook {workbook.__version__}"
     pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8")
-    assert re.search(r'^dynamic = \["version"\]', pyproject, re.M)  # (tomllib is 3.11+)
+    assert re.search(r'^dynamic = \["version"(, "readme")?\]', pyproject, re.M)  # (tomllib is 3.11+)
     assert not re.search(r"^version\s*=", pyproject, re.M)
     assert re.search(r'^\[tool\.hatch\.version\]\npath = "workbook/__init__\.py"$', pyproject, re.M)
 
@@ -126,4 +126,15 @@ def test_notebooks_prints_the_folder_holding_every_tools_notebook(capsys):
         assert (folder / notebook).is_file()
     assert "therapist.ipynb" in err
     assert cli.main(["notebooks", "--quiet"]) == 0
+    assert capsys.readouterr() == (f"{folder}\n", "")
+
+
+def test_docs_prints_the_folder_of_the_guides_the_readme_names(capsys):
+    assert cli.main(["docs"]) == 0
+    out, err = capsys.readouterr()
+    folder = Path(out.strip())
+    for name, _what in cli.DOC_GUIDES:
+        assert (folder / name).is_file()
+        assert name in err
+    assert cli.main(["docs", "--quiet"]) == 0
     assert capsys.readouterr() == (f"{folder}\n", "")
