@@ -42,6 +42,8 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 WIDGET_SETTINGS = "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings"
+NEWS_SETTINGS = "@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+SCREENSHOTS = REPO / "docs" / "screenshots"
 DARK_PAGE = "rgb(33, 33, 33)"  # --wb-page in the dark theme (#212121)
 LIGHT_PAGE = "rgb(255, 255, 255)"
 
@@ -68,6 +70,8 @@ def lab(tmp_path: Path) -> Iterator[Lab]:
     settings = tmp_path / "lab-settings"
     (settings / WIDGET_SETTINGS).parent.mkdir(parents=True)
     (settings / WIDGET_SETTINGS).write_text(json.dumps({"saveState": True}), encoding="utf-8")
+    (settings / NEWS_SETTINGS).parent.mkdir(parents=True)  # no "Jupyter news?" toast on top
+    (settings / NEWS_SETTINGS).write_text(json.dumps({"fetchNews": "false"}), encoding="utf-8")
     token = uuid.uuid4().hex
     port = processes.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "VOILA"))}
@@ -181,6 +185,10 @@ def test_app_notebook_in_jupyterlab_saves_a_check_in_in_light_and_dark(lab: Lab,
     page.locator(".wb-app .wb-nav-mood").click()
     root = page.locator(".wb-page-mood")
     expect(root).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)
+    # the page script's names and roles reach the app in JupyterLab too
+    expect(root.locator(".wb-field-mood .noUi-handle")).to_have_attribute("aria-label",
+                                                                         re.compile("Mood"))
+    expect(page.locator(".wb-app .wb-nav-mood")).to_have_attribute("aria-current", "page")
     root.locator(".wb-field-mood .noUi-handle").focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
@@ -195,6 +203,8 @@ def test_app_notebook_in_jupyterlab_saves_a_check_in_in_light_and_dark(lab: Lab,
     expect(root.locator(".wb-entries")).to_contain_text(note)
     chart = root.locator(".wb-chart-canvas svg").first
     expect(chart).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)  # drawn by JupyterLab, offline
+    chart.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "jupyterlab-light.png")
 
     # JupyterLab Dark: the app follows it, the chart sits on its own dimmed paper
     lab_command(page, "apputils:change-theme", {"theme": "JupyterLab Dark"})
@@ -205,6 +215,7 @@ def test_app_notebook_in_jupyterlab_saves_a_check_in_in_light_and_dark(lab: Lab,
     assert "brightness" in style(page, ".wb-page-mood .wb-chart-canvas svg", "filter")
     toggle = page.locator(".wb-app .wb-theme-toggle")
     expect(toggle).to_have_attribute("aria-pressed", "true")
+    page.screenshot(path=SCREENSHOTS / "jupyterlab-dark.png")
 
     # the theme button: the app alone turns light; JupyterLab stays dark
     lab_dark_toolbar = style(page, "#jp-top-panel", "background-color")

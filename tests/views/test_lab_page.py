@@ -72,7 +72,7 @@ def test_the_stylesheet_carries_every_rule_and_both_themes():
 def test_page_setup_is_one_style_and_one_script():
     html = lab.page_setup_html()
     assert html.count("<style") == 1 and html.count("<script") == 1
-    assert "data-voila" in html  # the script leaves a Voila page to the template's own
+    assert "data-voila" in html  # the script tells Voila's page from JupyterLab
     assert not re.search(r"https?://", html), "nothing to fetch from anywhere"
 
 
@@ -133,3 +133,23 @@ def test_the_apps_text_output_holds_nothing_of_the_person(store):
     app = App(store, start="win", tools=("win",))
     text = app._repr_mimebundle_()["text/plain"]
     assert "made soup" not in text and text.startswith("Between Sessions")
+
+
+def test_voila_and_jupyterlab_run_the_same_page_script():
+    template = (lab.TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
+    assert "{% include 'workbook.js' %}" in template
+    assert lab.TEMPLATE_JS.read_text(encoding="utf-8").strip() in lab.page_setup_html()
+
+
+def test_outside_voila_the_script_reaches_only_the_apps_elements():
+    script = lab.TEMPLATE_JS.read_text(encoding="utf-8")
+    queries = re.findall(r"document\.querySelector(?:All)?\(([^)]*)\)", script)
+    assert queries
+    for query in queries:
+        assert query.startswith("scope +") or ".wb-app" in query, query
+    # what changes the whole page (Voila's theme) happens on Voila's page only
+    voila_only = script.split("if (voila) {", 1)[1].split("} else {", 1)[0]
+    for whole_page in ("document.documentElement", 'document.body, "data-jp-theme-light"',
+                       'getElementById("wb-dark-theme")'):
+        assert whole_page in voila_only
+        assert script.count(whole_page) == voila_only.count(whole_page), whole_page

@@ -2,9 +2,10 @@
 that holds none of the person's entries until someone is looking at it.
 
 In Voila the workbook's template brings the stylesheet and the page script. JupyterLab shows
-the same widgets with neither, so the app's first output here is a `<style>` and a small
-`<script>`: the stylesheet rewritten so that every rule applies only inside the app's root
-(`.wb-app`), leaving JupyterLab's own interface as it was, and a script for the theme button.
+the same widgets with neither, so the app's first output here is a `<style>` and a `<script>`:
+the stylesheet rewritten so that every rule applies only inside the app's root (`.wb-app`),
+leaving JupyterLab's own interface as it was, and the template's own page script, which outside
+Voila touches only the app's elements (the theme button switches the app alone).
 
 Why the entries wait for a page: a notebook executed headless (`jupyter nbconvert --execute`,
 nbclient, papermill) records every widget's state in the file it writes, and a tool's page
@@ -30,8 +31,11 @@ LIGHT = f'{ROOT}[data-wb-theme="light"]'
 # Before the script runs (or where the notebook is not trusted and scripts do not run) the
 # app follows JupyterLab's own theme, which JupyterLab writes on <body>.
 LAB_DARK = f'body[data-jp-theme-light="false"] {ROOT}:not([data-wb-theme])'
-TEMPLATE_CSS = (Path(__file__).resolve().parents[1] / "share" / "jupyter" / "voila" / "templates"
-                / "workbook" / "workbook.css")
+TEMPLATE = Path(__file__).resolve().parents[1] / "share" / "jupyter" / "voila" / "templates" / "workbook"
+TEMPLATE_CSS = TEMPLATE / "workbook.css"
+# The page script Voila's template includes: the theme button, and names and roles ipywidgets
+# cannot give (slider names, radio groups, the open page); outside Voila it keeps to the app.
+TEMPLATE_JS = TEMPLATE / "workbook.js"
 # ipywidgets 8 (widgets-base.css) derives these from JupyterLab's variables at :root, where
 # they are resolved once; declared again on the app's root they follow the app's own theme.
 WIDGET_VARIABLES = """
@@ -163,53 +167,11 @@ def stylesheet() -> str:
     return themes + own + LAB_EXTRA
 
 
-# The theme button outside Voila. The app's root carries data-wb-theme: what JupyterLab shows
-# (body[data-jp-theme-light]) until the person picks with the button, then their pick, for as
-# long as the page is open (stored nowhere). Only the app's own element is touched.
-SCRIPT = """
-(function () {
-  "use strict";
-  if (document.body.hasAttribute("data-voila") || window.wbLabTheme) { return; }
-  var picked = null;
-  function labDark() { return document.body.getAttribute("data-jp-theme-light") === "false"; }
-  function dark() { return picked ? picked === "dark" : labDark(); }
-  function apply() {
-    var on = dark() ? "dark" : "light";
-    var apps = document.querySelectorAll(".wb-app");
-    for (var i = 0; i < apps.length; i++) {
-      if (apps[i].getAttribute("data-wb-theme") !== on) { apps[i].setAttribute("data-wb-theme", on); }
-      var toggles = apps[i].querySelectorAll(".wb-theme-toggle");
-      for (var j = 0; j < toggles.length; j++) {
-        var pressed = on === "dark" ? "true" : "false";
-        if (toggles[j].getAttribute("aria-pressed") !== pressed) {
-          toggles[j].setAttribute("aria-pressed", pressed);
-        }
-      }
-    }
-  }
-  document.addEventListener("click", function (event) {
-    if (event.target.closest && event.target.closest(".wb-app .wb-theme-toggle")) {
-      picked = dark() ? "light" : "dark";
-      apply();
-    }
-  });
-  var pending = false;
-  new MutationObserver(function () {
-    if (pending) { return; }
-    pending = true;
-    window.requestAnimationFrame(function () { pending = false; apply(); });
-  }).observe(document.body, {childList: true, subtree: true, attributes: true,
-                             attributeFilter: ["data-jp-theme-light", "class"]});
-  window.wbLabTheme = {dark: dark, pick: function (name) { picked = name || null; apply(); }};
-  apply();
-})();
-"""
-
-
 def page_setup_html() -> str:
-    """The app's first output outside Voila: its scoped stylesheet and the theme script."""
+    """The app's first output outside Voila: its scoped stylesheet and the page script."""
+    script = TEMPLATE_JS.read_text(encoding="utf-8")
     return (f'<style class="wb-lab-style">\n{stylesheet()}\n</style>\n'
-            f'<script class="wb-lab-script">{SCRIPT}</script>')
+            f'<script class="wb-lab-script">\n{script}\n</script>')
 
 
 def show_page_setup() -> None:
