@@ -1,4 +1,4 @@
-"""The app outside Voila (JupyterLab, Notebook 7): its stylesheet, its theme button, and a page
+"""The app outside Voila (JupyterLab, or a headless run): its stylesheet, its theme button, and a page
 that holds none of the person's entries until someone is looking at it.
 
 In Voila the workbook's template brings the stylesheet and the page script. JupyterLab shows
