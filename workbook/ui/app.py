@@ -10,6 +10,7 @@ import ipywidgets as w
 
 from workbook.store import Store, default_data_dir
 from workbook.ui.help import CrisisPanel, PlanLink, StartPage
+from workbook.ui.lab import PageSignal, outside_voila, show_page_setup
 from workbook.ui.text import esc, hosted
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,10 @@ NAV_LABELS = {"start": "Start here", "progress": "Progress", "data": "My data", 
 class App(w.VBox):
     """Navigation, the crisis panel, the reach-out notice, and the page that is open."""
 
-    def __init__(self, store: Store, start: str = "start", tools: tuple[str, ...] = TOOLS):
+    def __init__(self, store: Store, start: str = "start", tools: tuple[str, ...] = TOOLS,
+                 wait_for_page: bool = False):
+        """`wait_for_page`: open the first page only once a browser shows the app (outside
+        Voila, so that a headless run's saved copy holds none of the person's entries)."""
         self.store = store
         self.tools = tools
         self.pages: dict[str, w.Widget] = {}
@@ -73,7 +77,18 @@ class App(w.VBox):
         self.add_class("wb-app")
         self.current = ""
         self._urgent_shown: set[tuple[str, str]] = set()
-        self.show(start)
+        self.page_signal: PageSignal | None = None
+        if wait_for_page:
+            self.opening.value = '<p class="wb-opening" role="status">Opening…</p>'
+            self.content.children = [self.opening]
+            self.page_signal = PageSignal(lambda: self.current or self.show(start))
+        else:
+            self.show(start)
+
+    def __repr__(self) -> str:
+        """What a notebook saves as the app's plain-text output: its name, none of its widgets'
+        values (ipywidgets' own repr lists them, entries included)."""
+        return "Between Sessions (the workbook app: open this notebook in Voila or JupyterLab)"
 
     def _welcome(self, start: str, tools: tuple[str, ...]) -> w.Widget:
         """The first-run welcome (the full app on an empty folder), and what the person tracks."""
@@ -240,11 +255,23 @@ def _open_store(data_dir: str | None) -> Store:
     return store
 
 
+def _outside_voila() -> bool:
+    """Outside Voila (JupyterLab, a headless run): show the app's stylesheet and theme script
+    first, and let the first page wait for a browser (`workbook.ui.lab`)."""
+    if not outside_voila():
+        return False
+    try:
+        show_page_setup()
+    except Exception:  # noqa: BLE001 - an unstyled app is still the whole app
+        log.exception("the stylesheet for JupyterLab could not be made")
+    return True
+
+
 def app(data_dir: str | None = None, start: str = "start") -> App:
     """The whole workbook on the data folder (`--data-dir`, $WORKBOOK_DATA_DIR, or default)."""
-    return App(_open_store(data_dir), start=start)
+    return App(_open_store(data_dir), start=start, wait_for_page=_outside_voila())
 
 
 def tool(kind: str, data_dir: str | None = None) -> App:
     """One tool on its own page (for a notebook a therapist points to), help still in reach."""
-    return App(_open_store(data_dir), start=kind, tools=(kind,))
+    return App(_open_store(data_dir), start=kind, tools=(kind,), wait_for_page=_outside_voila())
