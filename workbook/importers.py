@@ -937,7 +937,8 @@ def read_freecbt(source: str | os.PathLike | bytes, store: Store) -> ImportPlan:
 def _not_json(text: str, exc: json.JSONDecodeError, what: str) -> str:
     """Why a file that should be JSON is not: cut off, a CSV, or something else."""
     body = text.rstrip()
-    if body[:1] in "[{" and exc.pos >= len(body) - 1:
+    # json says "Unterminated string" only when the text ends inside a string
+    if body[:1] in "[{" and (exc.pos >= len(body) - 1 or exc.msg.startswith("Unterminated string")):
         return (f"This {what} looks cut off: it ends before its JSON does. If you still have the "
                 "app, export again and import the whole file.")
     first = body.lstrip().split("\n", 1)[0]
@@ -1032,7 +1033,8 @@ def _add_entry(exercise: Exercise, record: Mapping[str, Any], created_at: Any, s
     except (_RowProblem, FieldError) as exc:
         problems.append(f"{where}: {exc}")
         return
-    entries.append(Incoming(exercise.kind, {"created_at": created, **cleaned}, where, draft=draft))
+    record = {"created_at": created, **cleaned, **({"status": "draft"} if draft else {})}
+    entries.append(Incoming(exercise.kind, record, where, draft=draft))
 
 
 def _kind_of(store: Store, name: str, header: list[str]) -> str | None:

@@ -499,3 +499,389 @@ def test_cli_import_needs_a_format(capsys):
     with pytest.raises(SystemExit) as caught:
         main(["import"])
     assert caught.value.code == 2
+
+
+# -- files made to each app's published export code ---------------------------------------------
+# Daylio's 2018 CSV: seven columns, as documented by MichaelCurrin/daylio-csv-parser docs/usage.md.
+# Daylio's backup: a zip whose backup.daylio member is base64 of the app's JSON, as read and written by
+# Guekka/DaylioBackupTools src/load_store.rs (load_daylio_backup / store_daylio_backup), with the
+# fields of its tests/data/official/english.json (customMoods.mood_group_id, dayEntries.month from 0,
+# timeZoneOffset in milliseconds, notes in HTML).
+# FreeCBT's CSV: erosson/freecbt expo47/src/screen/ExportScreen.tsx, toCSV and escapeCSV (distortion
+# slugs sorted and joined with commas, rows joined with "\n", no newline at the end).
+DAYLIO_2018 = DATA / "daylio_2018.csv"
+UTF16 = DATA / "daylio_utf16_html.csv"
+TRUNCATED = DATA / "daylio_truncated.csv"
+BACKUP = DATA / "daylio_backup.daylio"
+FREECBT_CSV = DATA / "freecbt_export.csv"
+
+
+def test_daylio_2018_seven_column_export(store):
+    plan = importers.read_daylio(DAYLIO_2018, store)
+    assert plan.unknown_moods == ("happy", "average", "horrible")  # that person's own mood names
+    assert not store.data_dir.exists()  # reading writes nothing
+    result = plan.with_moods({"happy": 8, "average": 5, "horrible": 1}).apply(store)
+    assert (result.added, result.problems) == (4, ())
+    rows = by_time(store, "mood")
+    assert rows[local(2018, 5, 18, 23, 54)]["mood"] == 8
+    assert rows[local(2018, 5, 18, 23, 54)]["tags"] == ["clean", "cook", "music"]
+    assert rows[local(2018, 5, 18, 23, 54)]["note"] == "Went to a party"
+    assert rows[local(2018, 5, 17, 22, 21)]["tags"] == ["cook", "stressed"]
+    assert rows[local(2018, 5, 16, 23, 41)]["mood"] == 1
+    assert rows[local(2018, 5, 15, 8, 2)]["mood"] == 7  # "good" is one of Daylio's own
+
+
+def test_daylio_2018_without_places_for_own_moods_imports_the_rest(store):
+    result = import_daylio(DAYLIO_2018, store)
+    assert result.added == 1
+    assert result.unmapped_moods == ("happy", "average", "horrible")
+    assert result.problems[0] == "line 2: mood 'happy' is not a Daylio mood; map it with --map happy=N"
+
+
+def test_utf16_export_with_html_notes_and_a_spring_forward_time(store, zone):
+    zone("America/New_York")  # clocks went from 2:00 to 3:00 on 2024-03-10
+    result = import_daylio(UTF16, store)
+    assert (result.added, result.problems) == (2, ())
+    night, dinner = sorted(store.records("mood"), key=lambda r: r["created_at"], reverse=True)
+    assert night["created_at"] == "2024-03-10T02:30:00-05:00"  # 2:30 as Daylio showed it
+    assert night["note"] == ("Up in the night\n\nCouldn't sleep.\nTried the breathing exercise & it "
+                             "helped a bit.")
+    assert dinner["note"] == "Dinner with Ana 🍲\n\nLaughed a lot. I <3 them."
+
+
+def test_utf16_is_not_called_binary_and_real_binary_still_is(store):
+    assert importers.read_daylio(UTF16.read_text(encoding="utf-16").encode("utf-16-le"), store).entries
+    with pytest.raises(ImportRefused, match="binary file"):
+        import_daylio(DATA / "photo.png", store)
+
+
+@pytest.mark.parametrize(
+    ("note", "text"),
+    [
+        ("a<br>b<br/><br />c", "a\nb\n\nc"),
+        ("<b>bold</b> and <i>it</i>", "bold and it"),
+        ("Tom &amp; Jerry &#39;n&#x27; me", "Tom & Jerry 'n' me"),
+        ("<ol><li>one</li><li>two</li></ol>", "• one\n• two"),
+        ("I <3 you & 2 > 1", "I <3 you & 2 > 1"),  # no tags or entities: kept as written
+        ("plain\nlines", "plain\nlines"),
+    ],
+)
+def test_plain_text_of_notes(note, text):
+    assert importers.plain_text(note) == text
+
+
+def test_a_cut_off_export_is_said_to_be_cut_off(store):
+    result = import_daylio(TRUNCATED, store)
+    assert result.added == 2
+    assert result.cut_off.startswith("The file looks cut off: it ends part-way through an entry (line 4).")
+    assert "looks cut off" in result.summary()
+    plan = importers.read_daylio(TRUNCATED, store)
+    assert plan.cut_off == result.cut_off
+
+
+def test_a_file_cut_between_cells_is_said_to_be_cut_off(store):
+    text = HEADER + '2024-05-02,May 2,Thursday,09:00,good,"","",""\n2024-05-01,May 1,Wednesday,09:00'
+    result = import_daylio(text.encode(), store)
+    assert result.added == 1
+    assert "line 3" in result.cut_off
+    whole = HEADER + '2024-05-02,May 2,Thursday,09:00,good,"","",""'  # no newline at the end: complete
+    assert importers.read_daylio(whole.encode(), store).cut_off == ""
+
+
+def test_reimport_after_moving_to_another_time_zone_adds_nothing(store, zone):
+    zone("Europe/London")
+    assert import_daylio(CLASSIC, store).added == 6
+    zone("America/Los_Angeles")
+    again = import_daylio(CLASSIC, store)
+    assert (again.added, again.duplicates) == (0, 6)
+    assert len(store.records("mood")) == 6
+
+
+def test_daylio_backup_needs_no_mapping(store):
+    result = import_daylio(BACKUP, store)
+    assert (result.added, result.problems, result.unmapped_moods) == (4, (), ())
+    rows = by_time(store, "mood")
+    assert rows["2023-01-24T11:36:00+01:00"]["mood"] == 9  # "love it", in Daylio's rad group
+    session = rows["2023-01-24T09:59:00+01:00"]  # "bof": a renamed meh
+    assert session["mood"] == 5
+    assert session["tags"] == ["famille", "exercice", "dormir tôt"]
+    assert session["note"] == "Séance 2\n\nPremier jour après la séance.\nFatigué mais ça va."
+    assert rows["2023-01-04T20:00:00-05:00"]["mood"] == 1  # "heavy", in the awful group, written in New York
+    assert rows["2015-05-16T20:00:00+02:00"]["note"] == "No tag\nAn old note."
+    assert rows["2015-05-16T20:00:00+02:00"]["mood"] == 7
+    assert result.notes == ("Photos (1) stay in Daylio: this workbook keeps text only.",)
+    assert import_daylio(BACKUP, store).duplicates == 4
+
+
+def test_daylio_backup_and_its_csv_find_each_other(store):
+    import_daylio(BACKUP, store)
+    row = '2023-01-24,January 24,Tuesday,11:36,rad,"","",""\n'  # the same entry in the CSV export
+    assert import_daylio((HEADER + row).encode(), store).duplicates == 1
+
+
+@pytest.mark.parametrize("cut", [30, 200, -100])
+def test_a_damaged_backup_is_refused_and_says_why(store, cut):
+    data = BACKUP.read_bytes()
+    with pytest.raises(ImportRefused, match="looks cut off or damaged"):
+        import_daylio(data[:cut], store)
+    assert not store.data_dir.exists()
+
+
+def test_a_zip_that_is_not_a_daylio_backup(store, tmp_path):
+    import zipfile
+
+    path = tmp_path / "other.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    with pytest.raises(ImportRefused, match="the zip has no backup.daylio"):
+        import_daylio(path, store)
+
+
+def test_freecbt_csv_export_keeps_every_pattern(store):
+    result = import_freecbt(FREECBT_CSV, store)
+    assert (result.added, result.problems) == (2, ())
+    rows = by_time(store, "thought_record")
+    first = rows[utc(2023, 6, 2, 18, 45, 10)]
+    # catastrophising and magnifying stay two patterns, as they were two ticks in FreeCBT
+    assert first["distortions"] == ["catastrophising", "fortune_telling", "magnifying_minimising"]
+    assert first["evidence_against"] == "It's the third of eight. The nurse said \"it often takes a few\"."
+    assert first["balanced_thought"] == ("It's early; one session is not the whole treatment.\n"
+                                         "I'll note how I feel each day.")
+    second = rows[utc(2023, 6, 5, 7, 30)]
+    assert second["distortions"] == ["all_or_nothing", "blaming_others"]
+    assert second["evidence_against"] is None
+    assert import_freecbt(FREECBT_CSV, store).duplicates == 2
+
+
+def test_freecbt_csv_and_json_of_the_same_thought_are_one(store):
+    one = {"v": "Archive-v1", "thoughts": [{
+        "uuid": "a2d4c6e8-0b1d-4f3a-8c5e-7a9b1c3d5e6f", "createdAt": "2023-06-05T07:30:00.000Z",
+        "automaticThought": "My sister made me late, so the whole day is ruined",
+        "cognitiveDistortions": ["all-or-nothing", "other-blaming"]}]}
+    import_freecbt(json.dumps(one).encode(), store)
+    assert import_freecbt(FREECBT_CSV, store).added == 1
+
+
+def test_a_cut_off_freecbt_csv_or_json_says_so(store):
+    text = FREECBT_CSV.read_text(encoding="utf-8")
+    result = import_freecbt(text[: text.index("all-or-nothing")].encode(), store)
+    assert result.added == 1
+    assert "looks cut off" in result.cut_off
+    with pytest.raises(ImportRefused, match="looks cut off: it ends before its JSON does"):
+        import_freecbt(FREECBT.read_bytes()[:700], store)
+
+
+def test_freecbt_pattern_with_no_match_is_named_not_lost_silently(store):
+    data = [{"automaticThought": "x", "createdAt": "2023-11-14T22:13:20Z",
+             "cognitiveDistortions": ["catastrophizing", "magnification-of-the-negative", "future-slug"]}]
+    result = import_freecbt(json.dumps(data).encode(), store)
+    assert store.records("thought_record")[0]["distortions"] == ["catastrophising", "magnifying_minimising"]
+    assert result.problems == ("entry 1: thinking pattern 'future-slug' has no match in this workbook and "
+                               "was left off; the rest of the entry was imported.",)
+
+
+def test_every_freecbt_distortion_has_its_own_pattern(store):
+    # FreeCBT's slugs (erosson/freecbt src/locales/en-US/cbt.ftl, cbt-distortion-*)
+    slugs = ["all-or-nothing", "catastrophizing", "emotional-reasoning", "fortune-telling", "labeling",
+             "magnification-of-the-negative", "mind-reading", "minimization-of-the-positive",
+             "other-blaming", "overgeneralization", "self-blaming", "should-statements"]
+    targets = [importers.FREECBT_DISTORTIONS[s] for s in slugs]
+    assert len(set(targets)) == len(slugs)
+
+
+# -- preview before writing ----------------------------------------------------------------------
+def test_preview_counts_dates_and_unknown_moods_and_writes_nothing(store):
+    store.add("mood", {"mood": 9, "created_at": local(2025, 1, 18, 12, 30), "tags": ["sunshine", "walk"]})
+    plan = importers.read_daylio(SCALES, store)
+    before = store.path("mood").read_bytes()
+    preview = plan.preview(store)
+    assert store.path("mood").read_bytes() == before
+    assert (preview.new, preview.already) == ({"mood": 2}, {"mood": 1})
+    assert (preview.first, preview.last) == ("2025-01-17", "2025-01-20")
+    assert preview.unknown_moods == ("superb", "so-so")
+    assert (preview.waiting, preview.left_out) == (2, 2)
+    assert preview.lines({"mood": "Mood check-in"}) == [
+        "Mood check-in: 2 new", "Dates: 2025-01-17 to 2025-01-20",
+        "Already in your workbook, so not added again: 1",
+        "Waiting for a place on the scale: 2 (superb, so-so)",
+        "Cannot be imported (listed below): 2"]
+    placed = plan.with_moods({"superb": 10}).preview(store)
+    assert (placed.new, placed.waiting, placed.unknown_moods) == ({"mood": 3}, 1, ("so-so",))
+    with pytest.raises(ValueError, match="from 0 to 10"):
+        plan.with_moods({"superb": 11})
+
+
+def test_cli_preview_writes_nothing(tmp_path, capsys):
+    assert main(["import", "daylio", str(SCALES), "--data-dir", str(tmp_path / "d"), "--preview"]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing was written." in out
+    assert "Waiting for a place on the scale: 2 (superb, so-so)" in out
+    assert not (tmp_path / "d").exists()
+
+
+# -- the round trip: a bundle, an export, a take-home zip come back with nothing lost or changed ---------
+AWKWARD = ["-5 degrees", "=SUM(A1:A9)", "+1 for me", "@home", "\tindented", "'-quoted already",
+           "''=two quotes", "line one\nline two\r\nthree", "<b>not bold</b> &amp; <br>", "  spaces  ",
+           'comma, "quote"', "🙂 émoji", "\rcarriage"]
+
+
+def awkward_value(f, i: int):
+    """A value every field type allows, with text a spreadsheet would take for a formula."""
+    text = AWKWARD[i % len(AWKWARD)]
+    if f.type in ("short_text", "long_text"):
+        return text[: f.max_length]
+    if f.type == "scale":
+        return f.max if i % 2 else f.min
+    if f.type == "number":
+        return min(f.max, max(f.min, 6.5)) if f.max is not None else 6.5
+    if f.type == "choice":
+        return f.option_keys()[-1]
+    if f.type == "multi_choice":
+        return list(f.option_keys()[:2])
+    if f.type == "tags":
+        return ["-tag", "=formula", "two words"]
+    if f.type in ("ratings", "rerate"):
+        return [{"name": "-sad", "intensity": f.min}, {"name": "=anxious", "intensity": f.max}]
+    if f.type == "thoughts":
+        return [{"text": "-I can't", "hot": True}, {"text": "@them\nagain", "hot": False}]
+    if f.type == "datetime":
+        return "2026-03-05T09:30"
+    if f.type == "date":
+        return "2026-03-05"
+    raise AssertionError(f"no awkward value for {f.type}")
+
+
+def fill_every_kind(store) -> None:
+    for day, (kind, exercise) in enumerate(sorted(store.catalog.items()), start=1):
+        for i in range(2):
+            record = {f.name: awkward_value(f, i + day) for f in exercise.fields}
+            record["created_at"] = f"2026-03-{day:02d}T0{i + 8}:15:00+01:00"
+            store.add(kind, record)
+        if exercise.drafts:
+            store.save_draft(kind, {exercise.fields[-1].name: awkward_value(exercise.fields[-1], 3),
+                                    "created_at": f"2026-03-{day:02d}T22:00:00-05:00"})
+
+
+def comparable(store) -> dict:
+    """Every value of every entry, without the workbook's own bookkeeping (id, updated_at)."""
+    out = {}
+    for kind in store.catalog:
+        rows = [{k: v for k, v in r.items() if k not in ("id", "updated_at")} for r in store.records(kind)]
+        out[kind] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
+    return out
+
+
+def test_a_bundle_comes_back_with_nothing_lost_or_changed(store, tmp_path):
+    from workbook.bundle import make_bundle
+    from workbook.store import Store
+
+    fill_every_kind(store)
+    out = tmp_path / "bundle.zip"
+    make_bundle(store, out, None, None, list(store.catalog))
+    assert b'"\'@home"' in _member(out, "mood.csv")  # the bundle is escaped for spreadsheets
+    home = Store(tmp_path / "home")
+    plan = importers.read_entries(out, home)
+    assert not home.data_dir.exists()
+    assert plan.preview(home).new == {kind: len(store.records(kind)) for kind in store.catalog}
+    result = plan.apply(home)
+    assert result.problems == ()
+    assert result.summary().startswith(f"Added {result.added} entries from your export.")
+    assert comparable(home) == comparable(store)
+    assert any(r["status"] == "draft" for r in home.records("thought_record"))
+    again = importers.import_entries(out, home)
+    assert (again.added, again.duplicates) == (0, result.added)
+    assert importers.import_entries(out, store).added == 0  # back into the workbook it came from
+
+
+def _member(path, name: str) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name)
+
+
+def test_one_csv_from_a_bundle_comes_back_unescaped(store, tmp_path):
+    from workbook.bundle import make_bundle
+    from workbook.store import Store
+
+    fill_every_kind(store)
+    out = tmp_path / "bundle.zip"
+    make_bundle(store, out, None, None, ["mood", "win"])
+    home = Store(tmp_path / "home")
+    result = importers.import_entries(_member(out, "mood.csv"), home)
+    assert result.added == len(store.records("mood"))
+    assert comparable(home)["mood"] == comparable(store)["mood"]
+    (tmp_path / "wins.csv").write_bytes(_member(out, "win.csv"))  # renamed: found by its columns
+    assert importers.import_entries(tmp_path / "wins.csv", home).added == len(store.records("win"))
+
+
+def test_a_take_home_zip_and_a_data_file_come_back(store, tmp_path):
+    from workbook.store import Store
+    from workbook.workshop import take_home_zip
+
+    fill_every_kind(store)
+    home = Store(tmp_path / "home")
+    result = importers.import_entries(take_home_zip(store.data_dir), home)
+    assert result.problems == ()
+    assert comparable(home) == comparable(store)
+    other = Store(tmp_path / "other")
+    importers.import_entries(store.path("session"), other)  # a data file as it is, not escaped
+    assert comparable(other)["session"] == comparable(store)["session"]
+
+
+def test_cli_export_then_import_bundle(store, tmp_path, capsys):
+    fill_every_kind(store)
+    out = tmp_path / "export.zip"
+    assert main(["export", "--data-dir", str(store.data_dir), "--out", str(out)]) == 0
+    home = tmp_path / "home"
+    assert main(["import", "bundle", str(out), "--data-dir", str(home)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Added ")
+    from workbook.store import Store
+
+    assert comparable(Store(home)) == comparable(store)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"PK\x03\x04broken", "looks cut off or damaged"),
+        (b"just some text\n", "This is not a Between Sessions file"),
+        (b"id,created_at,nothing_like_ours\n1,2026-03-01T09:00:00+00:00,x\n",
+         "This is not a Between Sessions"),
+    ],
+)
+def test_import_entries_refuses_what_is_not_ours(store, content, message):
+    with pytest.raises(ImportRefused, match=message):
+        importers.import_entries(content, store)
+    assert not store.data_dir.exists()
+
+
+def test_a_changed_bundle_is_refused(store, tmp_path):
+    import zipfile
+
+    from workbook.bundle import make_bundle
+
+    store.add("win", {"description": "cooked"})
+    out = tmp_path / "bundle.zip"
+    make_bundle(store, out, None, None, ["win"])
+    changed = tmp_path / "changed.zip"
+    with zipfile.ZipFile(out) as source, zipfile.ZipFile(changed, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, data.replace(b"cooked", b"baked!") if info.filename == "win.csv" else data)
+    with pytest.raises(ImportRefused, match="changed after the bundle was made"):
+        importers.import_entries(changed, store)
+
+
+def test_a_bundle_row_that_does_not_fit_is_listed_and_the_rest_come_in(store, tmp_path):
+    from workbook.store import Store
+
+    text = ("id,created_at,updated_at,description\n"
+            "a,2026-03-01T09:00:00+00:00,,cooked a meal\n"
+            "b,not a date,,walked\n"
+            "c,2026-03-02T09:00:00+00:00,,\n")
+    home = Store(tmp_path / "home")
+    result = importers.import_entries(text.encode(), home)
+    assert result.added == 1
+    assert result.problems[0] == "win.csv line 3: created_at 'not a date' is not a date and time"
+    assert result.problems[1].startswith("win.csv line 4: ")

@@ -112,7 +112,7 @@ def test_freecbt_import(panel, store):
     records = store.records("thought_record")
     assert len(records) == 3
     assert "Added 3 thought records from FreeCBT." in panel.feedback.status.value
-    assert "other-blaming" in panel.problems.value
+    assert "entry 4: createdAt" in panel.problems.value
     panel.format.value = "daylio"
     assert panel.mapping_box.layout.display is None
     assert panel.problems.value == ""
@@ -122,7 +122,7 @@ def test_the_wrong_format_for_the_file_is_refused(panel, store):
     panel.format.value = "freecbt"
     choose(panel, "daylio_export.csv", (DATA / "daylio_classic.csv").read_bytes())
     panel.import_button.click()
-    assert "This is not a FreeCBT or Quirk export: it is not JSON" in panel.feedback.error.value
+    assert "This is not a FreeCBT or Quirk export: it looks like a CSV file" in panel.feedback.error.value
     assert not store.data_dir.exists()
 
 
