@@ -102,6 +102,7 @@ class ImportResult:
     cut_off: str = ""
     notes: tuple[str, ...] = ()
     counts: Mapping[str, int] = field(default_factory=dict)
+    waiting: tuple[str, ...] = ()  # the problems that are only a mood name without a place yet
 
     def summary(self) -> str:
         """One or a few plain sentences for the page or the terminal."""
@@ -252,7 +253,8 @@ class ImportPlan:
         skipped = sum(1 for p in problems if not p.endswith(_KEPT))
         return ImportResult(added=added, duplicates=duplicates, problems=tuple(problems), kind=self.kind,
                             source=self.source, skipped=skipped, unmapped_moods=self.unknown_moods,
-                            cut_off=self.cut_off, notes=self.notes, counts=counts)
+                            cut_off=self.cut_off, notes=self.notes, counts=counts,
+                            waiting=tuple(waiting))
 
 
 def _place(problem: str) -> tuple[str, int]:
