@@ -568,6 +568,7 @@ def read_daylio(source: str | os.PathLike | bytes, store: Store,
     extra_names: set[str] = set()
     seen_rows = 0
     cut_off = ""
+    short = False
     start = reader.line_num + 1
     while True:
         try:
@@ -578,7 +579,7 @@ def read_daylio(source: str | os.PathLike | bytes, store: Store,
             where = f"line {start}" if reader.line_num <= start else f"lines {start}-{reader.line_num}"
             problems.append(f"{where}: could not be read as CSV ({exc})")
             seen_rows += 1
-            if "end of data" in str(exc):
+            if "end of data" in str(exc):  # a quote still open when the file ended
                 cut_off = _cut_off_message(where)
             if reader.line_num < start:
                 break  # nothing was consumed: stop rather than loop
@@ -588,12 +589,10 @@ def read_daylio(source: str | os.PathLike | bytes, store: Store,
         if not any(cell.strip() for cell in row):
             continue
         seen_rows += 1
+        short = len(row) < len(header)  # only the last row's counts: a file ends where it was cut
         if len(row) != len(header):
             problems.append(f"line {line}: has {len(row)} columns where a Daylio row has {len(header)}")
-            at_end = not text.endswith(("\n", "\r"))
-            cut_off = _cut_off_message(f"line {line}") if len(row) < len(header) and at_end else ""
             continue
-        cut_off = ""
         cells = dict(zip(header, row, strict=True))
         try:
             extras = _extra_cells(cells)
@@ -608,6 +607,8 @@ def read_daylio(source: str | os.PathLike | bytes, store: Store,
         entries.append(Incoming("mood", record, f"line {line}", label="" if mood is not None else label))
     if not seen_rows:
         raise ImportRefused("This Daylio export has no entries in it.")
+    if short and not text.endswith(("\n", "\r")):
+        cut_off = _cut_off_message(f"line {line}")
     notes = ()
     if extra_names:
         named = ", ".join(sorted(extra_names))
@@ -1065,7 +1066,8 @@ def read_entries(source: str | os.PathLike | bytes, store: Store, name: str = ""
         entries = _zip_entries(data, store, problems)
     else:
         text = _decode(data, "Between Sessions file")
-        escaped = text.lstrip('"').startswith("id") and data[:3] == b"\xef\xbb\xbf"
+        # a bundle's CSV: a byte-order mark and every cell quoted; a data file has neither
+        escaped = data.startswith(b"\xef\xbb\xbf") and text.startswith('"id"')
         first = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
         kind = _kind_of(store, name, first)
         if kind is None or "created_at" not in first:

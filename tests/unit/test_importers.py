@@ -586,6 +586,11 @@ def test_a_file_cut_between_cells_is_said_to_be_cut_off(store):
     assert "line 3" in result.cut_off
     whole = HEADER + '2024-05-02,May 2,Thursday,09:00,good,"","",""'  # no newline at the end: complete
     assert importers.read_daylio(whole.encode(), store).cut_off == ""
+    middle = HEADER + '2024-05-03,May 3\n2024-02-30,Feb 30,Friday,09:00,good,"","",""'
+    plan = importers.read_daylio(middle.encode(), store)  # a short row with a whole (if odd) row after it
+    assert plan.cut_off == ""
+    assert plan.problems == ("line 2: has 2 columns where a Daylio row has 8",
+                             "line 3: date '2024-02-30' is not a date like 2021-09-28")
 
 
 def test_reimport_after_moving_to_another_time_zone_adds_nothing(store, zone):
