@@ -840,16 +840,45 @@ def _thought_record(thought: Mapping[str, Any], aliases: Mapping[str, str],
                 picked.append(key)
         elif slug not in dropped:
             dropped.append(slug)
+    emotion = _text_of(thought, "emotion")
+    before = _percent(thought, "emotionIntensity")
+    after = _percent(thought, "emotionIntensityAfter")
     record = {
         "created_at": created,
         "situation": _text_of(thought, "situation") or FREECBT_SITUATION,
+        "emotions": [{"name": emotion, "intensity": before}] if emotion and before is not None else None,
         "automatic_thoughts": [{"text": automatic, "hot": True}] if automatic else None,
         "distortions": picked or None,
         "evidence_for": evidence_for,
         "evidence_against": challenge,
         "balanced_thought": alternative,
+        "balanced_belief": _percent(thought, "alternativeBelief"),
+        "emotions_after": [{"name": emotion, "intensity": after}] if emotion and after is not None else None,
     }
     return record, dropped
+
+
+def _percent(thought: Mapping[str, Any], key: str) -> int | None:
+    """A 0-100 rating of newer FreeCBT thoughts (emotionIntensity, alternativeBelief, ...)."""
+    value = thought.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise _RowProblem(f"{key} {value!r} is not a number from 0 to 100")
+    return round(value)
+
+
+def _left_off(thought: Mapping[str, Any]) -> list[str]:
+    """What a FreeCBT thought holds that has no field here, as sentences for the problem list."""
+    out = []
+    belief = thought.get("automaticBelief")
+    if belief not in (None, ""):
+        out.append(f"how much you believed the automatic thought ({belief}) has no place in this "
+                   "workbook's thought record and was left off")
+    if _text_of(thought, "emotion") and thought.get("emotionIntensity") in (None, ""):
+        out.append(f"the emotion {thought['emotion']!r} had no intensity, which this workbook needs, "
+                   "and was left off")
+    return out
 
 
 def _thought_keys(created_at: Any, record: Mapping[str, Any]) -> list[tuple]:
@@ -932,6 +961,7 @@ def read_freecbt(source: str | os.PathLike | bytes, store: Store) -> ImportPlan:
         for slug in dropped:
             problems.append(f"{where}: thinking pattern {slug!r} has no match in this workbook and was "
                             f"left off; {_KEPT}")
+        problems += [f"{where}: {sentence}; {_KEPT}" for sentence in _left_off(item)]
         entries.append(Incoming("thought_record", record, where))
     return ImportPlan(source="FreeCBT", keys="thought_record", entries=tuple(entries),
                       problems=tuple(problems), cut_off=cut_off, kind="thought_record")

@@ -890,3 +890,24 @@ def test_a_bundle_row_that_does_not_fit_is_listed_and_the_rest_come_in(store, tm
     assert result.added == 1
     assert result.problems[0] == "win.csv line 3: created_at 'not a date' is not a date and time"
     assert result.problems[1].startswith("win.csv line 4: ")
+
+
+def test_freecbt_v2_thought_keeps_emotion_ratings_and_beliefs(store):
+    # the optional fields of erosson/freecbt expo54/src/model/thought.ts (Thought-v2 Json)
+    data = {"v": "Archive-v2", "thoughts": [{
+        "v": "Thought-v2", "uuid": "u1", "createdAt": "2025-02-01T10:00:00.000Z",
+        "updatedAt": "2025-02-01T10:20:00.000Z", "automaticThought": "I'll never feel normal again",
+        "cognitiveDistortions": ["fortune-telling"], "challenge": "I felt better on Tuesday.",
+        "alternativeThought": "Some days are heavy; they pass.", "situation": "Morning after the session",
+        "emotion": "hopeless", "emotionIntensity": 80, "automaticBelief": 90, "evidenceFor": "Tired all day",
+        "alternativeBelief": 60, "emotionIntensityAfter": 45}]}
+    result = import_freecbt(json.dumps(data).encode(), store)
+    record = store.records("thought_record")[0]
+    assert record["situation"] == "Morning after the session"
+    assert record["emotions"] == [{"name": "hopeless", "intensity": 80}]
+    assert record["emotions_after"] == [{"name": "hopeless", "intensity": 45}]
+    assert record["balanced_belief"] == 60
+    assert record["evidence_for"] == "Tired all day"
+    assert result.problems == ("entry 1: how much you believed the automatic thought (90) has no place in "
+                               "this workbook's thought record and was left off; the rest of the entry "
+                               "was imported.",)
