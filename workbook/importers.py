@@ -204,7 +204,8 @@ class ImportPlan:
             moods[str(label).strip().casefold()] = _mapped_value(str(label), value)
         return replace(self, moods=moods)
 
-    def _resolved(self) -> tuple[list[Incoming], list[str], list[str]]:
+    def _resolved(self) -> tuple[list[Incoming], list[str]]:
+        """The entries ready to write (placed moods filled in), and one problem per entry still waiting."""
         ready: list[Incoming] = []
         waiting: list[str] = []
         for entry in self.entries:
@@ -215,11 +216,11 @@ class ImportPlan:
                     continue
                 entry = replace(entry, record={**entry.record, "mood": value})
             ready.append(entry)
-        return ready, waiting, [e.label for e in self.entries if e.label]
+        return ready, waiting
 
     def preview(self, store: Store) -> Preview:
         """What would come in now (reads the workbook to find entries already there)."""
-        ready, waiting, _ = self._resolved()
+        ready, waiting = self._resolved()
         new: dict[str, int] = {}
         already: dict[str, int] = {}
         days: list[str] = []
@@ -235,7 +236,7 @@ class ImportPlan:
 
     def apply(self, store: Store) -> ImportResult:
         """Write the new entries (one batch per kind); entries with an unplaced mood are left out."""
-        ready, waiting, _ = self._resolved()
+        ready, waiting = self._resolved()
         problems = sorted([*self.problems, *waiting], key=_place)
         added = 0
         duplicates = 0
