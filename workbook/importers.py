@@ -1171,3 +1171,37 @@ def _zip_entries(data: bytes, store: Store, problems: list[str]) -> list[Incomin
 def import_entries(source: str | os.PathLike | bytes, store: Store) -> ImportResult:
     """Bring entries back from a share bundle, an export, a take-home or backup zip, or one CSV."""
     return read_entries(source, store).apply(store)
+
+
+# -- which app a file came from ---------------------------------------------------------------
+FORMAT_NAMES = {"daylio": "Daylio", "freecbt": "FreeCBT or Quirk", "bundle": "Between Sessions"}
+
+
+def guess_format(data: bytes) -> str | None:
+    """Which reader a file is for ("daylio", "freecbt", "bundle"), from its first bytes; None if unsure.
+
+    Used only to say "this looks like a ... file" beside a refusal; the readers decide for real.
+    """
+    if data.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, EOFError):
+            return None
+        if DAYLIO_BACKUP_MEMBER in names:
+            return "daylio"
+        return "bundle" if any(n.endswith(".csv") for n in names) else None
+    try:
+        text = _decode(data[:4096], "file")
+    except ImportRefused:
+        return None
+    first = text.lstrip().split("\n", 1)[0].strip().lower()
+    cells = {c.strip().strip('"') for c in first.split(",")}
+    if {"mood", "activities"} <= cells:
+        return "daylio"
+    if first.startswith(("uuid,createdat", ":freecbt:")) or (first[:1] in "[{" and "automaticthought"
+                                                              in text.lower()):
+        return "freecbt"
+    if {"id", "created_at"} <= cells:
+        return "bundle"
+    return None

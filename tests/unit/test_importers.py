@@ -911,3 +911,26 @@ def test_freecbt_v2_thought_keeps_emotion_ratings_and_beliefs(store):
     assert result.problems == ("entry 1: how much you believed the automatic thought (90) has no place in "
                                "this workbook's thought record and was left off; the rest of the entry "
                                "was imported.",)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("daylio_classic.csv", "daylio"), ("daylio_2018.csv", "daylio"), ("daylio_utf16_html.csv", "daylio"),
+        ("daylio_backup.daylio", "daylio"), ("freecbt_export.json", "freecbt"),
+        ("freecbt_export.csv", "freecbt"),
+        ("quirk_legacy.json", "freecbt"), ("freecbt_backup.txt", "freecbt"), ("photo.png", None),
+        ("settings.json", None), ("not_daylio.csv", None),
+    ],
+)
+def test_guess_format(name, expected):
+    assert importers.guess_format((DATA / name).read_bytes()) == expected
+
+
+def test_guess_format_knows_our_own(store, tmp_path):
+    from workbook.bundle import make_bundle
+
+    store.add("win", {"description": "x"})
+    make_bundle(store, tmp_path / "b.zip", None, None, ["win"])
+    assert importers.guess_format((tmp_path / "b.zip").read_bytes()) == "bundle"
+    assert importers.guess_format(store.path("win").read_bytes()) == "bundle"

@@ -221,3 +221,12 @@ def test_errors_while_writing_reach_the_page(panel, store, monkeypatch):
     panel.confirm_button.click()
     assert "No space left on device" in panel.feedback.error.value
     assert not panel.confirm_button.disabled
+
+
+def test_a_file_from_another_app_says_which_to_choose(panel, store):
+    choose(panel, "backup.daylio", (DATA / "daylio_backup.daylio").read_bytes())
+    panel.format.value = "freecbt"
+    panel.import_button.click()
+    error = panel.feedback.error.value
+    assert "Nothing was imported. It looks like a file from Daylio: choose Daylio above" in error
+    assert not store.data_dir.exists()

@@ -14,10 +14,12 @@ import ipywidgets as w
 
 from workbook.importers import (
     DAYLIO_MOODS,
+    FORMAT_NAMES,
     ImportPlan,
     ImportRefused,
     ImportResult,
     Preview,
+    guess_format,
     read_daylio,
     read_entries,
     read_freecbt,
@@ -129,7 +131,12 @@ class ImportPanel(w.VBox):
             else:
                 plan = read_entries(data, self.store, name=self.file_name)
         except ImportRefused as exc:
-            self.feedback.fail(f"{self.file_name}: {exc} Nothing was imported.")
+            hint = ""
+            likely = guess_format(data)
+            if likely and likely != self.format.value:
+                hint = (f" It looks like a file from {FORMAT_NAMES[likely]}: choose {FORMAT_NAMES[likely]} "
+                        "above, then Check the file again.")
+            self.feedback.fail(f"{self.file_name}: {exc} Nothing was imported.{hint}")
             return None
         self.plan = plan
         self._build_mood_pickers(plan.unknown_moods)
