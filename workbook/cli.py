@@ -302,7 +302,7 @@ def _run_import(args: argparse.Namespace) -> int:
             return 0
         result = plan.apply(store)
     except importers.ImportRefused as exc:
-        print(f"{args.file}: {exc} Nothing was imported.", file=sys.stderr)
+        print(f"{args.file}: {exc} Nothing was imported.{_format_hint(args)}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"{args.file}: the data folder could not be written ({exc}).", file=sys.stderr)
@@ -311,6 +311,21 @@ def _run_import(args: argparse.Namespace) -> int:
     for problem in result.problems:
         print(f"  {problem}")
     return 0
+
+
+def _format_hint(args: argparse.Namespace) -> str:
+    """" It looks like a Daylio file: ..." when the refused file is plainly another app's."""
+    from workbook import importers
+
+    try:
+        with open(args.file, "rb") as handle:
+            likely = importers.guess_format(handle.read(importers.MAX_BYTES))
+    except OSError:
+        return ""
+    if not likely or likely == args.format:
+        return ""
+    return (f" It looks like a file from {importers.FORMAT_NAMES[likely]}: try "
+            f"`workbook import {likely} {args.file}`.")
 
 
 def _add_import(sub: argparse._SubParsersAction) -> None:

@@ -934,3 +934,10 @@ def test_guess_format_knows_our_own(store, tmp_path):
     make_bundle(store, tmp_path / "b.zip", None, None, ["win"])
     assert importers.guess_format((tmp_path / "b.zip").read_bytes()) == "bundle"
     assert importers.guess_format(store.path("win").read_bytes()) == "bundle"
+
+
+def test_cli_points_to_the_right_format(tmp_path, capsys):
+    assert main(["import", "bundle", str(FREECBT_CSV), "--data-dir", str(tmp_path / "d")]) == 1
+    err = capsys.readouterr().err
+    assert ("Nothing was imported. It looks like a file from FreeCBT or Quirk: try "
+            "`workbook import freecbt") in err
