@@ -464,11 +464,24 @@ def _mood_table(mapping: Mapping[str, Any] | None) -> dict[str, int]:
     return table
 
 
+_CLOCK = re.compile(r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?:\s*(?P<half>[ap])\.?\s*m\.?)?", re.IGNORECASE)
+
+
 def _daylio_time(text: str, day: dt.date) -> dt.datetime:
     """Wall-clock time on `day` from "20:30", "8:30 pm", "8:30\u202fPM" (Android) or "20.30"."""
     cleaned = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
     cleaned = re.sub(r"^(\d{1,2})\.(\d{2})\b", r"\1:\2", cleaned)
     if not re.match(r"^\d{1,2}:\d{2}", cleaned):
+        raise _RowProblem(f"time {text!r} is not a time like 20:30 or 8:30 pm")
+    plain = _CLOCK.fullmatch(cleaned)  # the common shapes, without dateutil's slower parser
+    if plain:
+        hour, minute, half = int(plain["hour"]), int(plain["minute"]), (plain["half"] or "").lower()
+        if half and 1 <= hour <= 12:
+            hour = hour % 12 + (12 if half == "p" else 0)
+        elif half:
+            hour = 99
+        if hour < 24 and minute < 60:
+            return dt.datetime.combine(day, dt.time(hour, minute))
         raise _RowProblem(f"time {text!r} is not a time like 20:30 or 8:30 pm")
     midnight = dt.datetime.combine(day, dt.time())
     try:

@@ -123,6 +123,8 @@ class ImportPanel(w.VBox):
         upload = files[0]
         self.file_name = str(upload.get("name") or "The file")
         data = bytes(upload["content"])
+        self.feedback.ok("Checking the file… a long history can take a few seconds.")
+        self.import_button.disabled = True
         try:
             if self.format.value == "daylio":
                 plan = read_daylio(data, self.store)
@@ -138,6 +140,8 @@ class ImportPanel(w.VBox):
                         "above, then Check the file again.")
             self.feedback.fail(f"{self.file_name}: {exc} Nothing was imported.{hint}")
             return None
+        finally:
+            self.import_button.disabled = False
         self.plan = plan
         self._build_mood_pickers(plan.unknown_moods)
         self.feedback.clear()
