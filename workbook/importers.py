@@ -562,7 +562,8 @@ def read_daylio(source: str | os.PathLike | bytes, store: Store,
     moods = _mood_table(mapping)
     data = _read_bytes(source)
     if data.startswith(_ZIP_MAGIC):
-        return _read_daylio_backup(data, store, moods)
+        chosen = {str(label).strip().casefold() for label in (mapping or {})}
+        return _read_daylio_backup(data, store, {k: v for k, v in moods.items() if k in chosen})
     text = _decode(data, "Daylio CSV export")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -643,7 +644,8 @@ def _read_daylio_backup(data: bytes, store: Store, moods: Mapping[str, int]) -> 
     """A `.daylio` backup: a zip whose backup.daylio member is base64 of the app's JSON.
 
     Every mood, renamed or added, belongs to one of Daylio's five groups, so no mapping is
-    needed; each entry's wall time and time-zone offset are kept as the app recorded them.
+    needed (`moods` holds only names the person placed themselves, which win); each entry's
+    wall time and time-zone offset are kept as the app recorded them.
     """
     what = "Daylio backup"
     try:
@@ -684,7 +686,7 @@ def _read_daylio_backup(data: bytes, store: Store, moods: Mapping[str, int]) -> 
             name, value = groups.get(item.get("mood"), (None, None))
             if value is None:
                 raise _RowProblem(f"mood {item.get('mood')!r} is not one of the backup's moods")
-            value = moods.get(name.casefold(), value) if name.casefold() not in DAYLIO_MOODS else value
+            value = moods.get(name.casefold(), value)
             created = _backup_time(item)
             tag_names = [tags[t] for t in item.get("tags") or [] if tags.get(t)]
             note = _join_note(str(item.get("note_title") or ""), str(item.get("note") or ""))

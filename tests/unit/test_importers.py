@@ -941,3 +941,11 @@ def test_cli_points_to_the_right_format(tmp_path, capsys):
     err = capsys.readouterr().err
     assert ("Nothing was imported. It looks like a file from FreeCBT or Quirk: try "
             "`workbook import freecbt") in err
+
+
+def test_a_backup_takes_the_places_the_person_chose(store):
+    import_daylio(BACKUP, store, mapping={"love it": 10, "meh": 4, "bof": 6})
+    moods = {r["created_at"]: r["mood"] for r in store.records("mood")}
+    assert moods["2023-01-24T11:36:00+01:00"] == 10  # "love it", placed by the person
+    assert moods["2023-01-24T09:59:00+01:00"] == 6  # "bof" is this person's name for the meh group
+    assert moods["2015-05-16T20:00:00+02:00"] == 7  # "good", not mentioned: its group's place
