@@ -544,8 +544,21 @@ def _mood_keys(created_at: Any, record: Mapping[str, Any]) -> list[tuple]:
     The wall-clock time, not the instant: Daylio's CSV has no time zone, so the same export read
     after a move to another zone gives the same wall time and a different instant.
     """
-    return [(str(created_at)[:16], record.get("mood"), record.get("note") or "",
+    return [(str(created_at)[:16], record.get("mood"), _note_key(record.get("note")),
              tuple(record.get("tags") or ()))]
+
+
+_KEPT_COLUMNS = re.compile(r"(?:\n\nDaylio [^\n:]+: [^\n]*)+$")
+
+
+def _note_key(note: Any) -> str:
+    """A note as matched: its plain text without the kept Daylio columns, spaces collapsed.
+
+    So an entry brought in by an earlier version (HTML kept as typed, scales left out) is still
+    found when the same export is imported again.
+    """
+    text = _KEPT_COLUMNS.sub("", plain_text(str(note or "")))
+    return " ".join(text.split())
 
 
 def _with_mood(exercise: Exercise, record: Mapping[str, Any], mood: int | None) -> dict[str, Any]:

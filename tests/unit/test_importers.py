@@ -949,3 +949,16 @@ def test_a_backup_takes_the_places_the_person_chose(store):
     assert moods["2023-01-24T11:36:00+01:00"] == 10  # "love it", placed by the person
     assert moods["2023-01-24T09:59:00+01:00"] == 6  # "bof" is this person's name for the meh group
     assert moods["2015-05-16T20:00:00+02:00"] == 7  # "good", not mentioned: its group's place
+
+
+def test_entries_from_an_earlier_import_are_found_again(store):
+    # what an earlier version stored for two rows of daylio_classic.csv and daylio_scales_bom_12h.csv:
+    # the HTML as it was, and no scales
+    store.add("mood", {"mood": 1, "created_at": local(2024, 3, 12, 8, 15),
+                       "note": "Couldn't get up.<br>Stayed in bed till noon.<br><br>Texted Sam though."})
+    store.add("mood", {"mood": 1, "created_at": local(2025, 1, 17, 23, 45),
+                       "tags": ["medication", "bad sleep"],
+                       "note": ("Side effects\n\nHeadache, nausea. Day 2 after session, <b>expected</b> per "
+                                "the nurse.")})
+    assert import_daylio(CLASSIC, store).duplicates == 1
+    assert import_daylio(SCALES, store).duplicates == 1
