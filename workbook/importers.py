@@ -668,6 +668,9 @@ def _read_daylio_backup(data: bytes, store: Store, moods: Mapping[str, int]) -> 
                 raise ImportRefused(f"This is not a {what}: the zip has no {DAYLIO_BACKUP_MEMBER} in it.")
             if info.file_size > 4 * MAX_BYTES:
                 raise ImportRefused(_too_large(info.file_size))
+            if info.file_size > 100 * max(info.compress_size, 1):  # base64 of JSON packs ~4 to 1
+                raise ImportRefused(f"Refused: {DAYLIO_BACKUP_MEMBER} is compressed more than 100 to 1, "
+                                    "like a zip bomb, not like a Daylio backup.")
             raw = safeparse.read_member(archive, info, 4 * MAX_BYTES)
     except (zipfile.BadZipFile, EOFError, safeparse.Refused, OSError):
         raise ImportRefused(f"This {what} looks cut off or damaged: it could not be unpacked. Make a "

@@ -962,3 +962,15 @@ def test_entries_from_an_earlier_import_are_found_again(store):
                                 "the nurse.")})
     assert import_daylio(CLASSIC, store).duplicates == 1
     assert import_daylio(SCALES, store).duplicates == 1
+
+
+def test_a_backup_that_unpacks_like_a_zip_bomb_is_refused_before_unpacking(store):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("backup.daylio", b"A" * 5_000_000)
+    with pytest.raises(ImportRefused, match="compressed more than 100 to 1"):
+        import_daylio(buffer.getvalue(), store)
+    assert import_daylio(BACKUP, store).added == 4  # a real backup is nowhere near
