@@ -297,6 +297,12 @@ def _run_import(args: argparse.Namespace) -> int:
             for sentence in (plan.cut_off, *plan.notes):
                 if sentence:
                     print(sentence)
+            if preview.unknown_moods:
+                import shlex
+
+                example = shlex.quote(f"{preview.unknown_moods[0]}=N")
+                print("Give each of your own mood names a place from 0 (lowest) to 10 (best) with --map, "
+                      f"for example --map {example}.")
             for problem in plan.problems:
                 print(f"  {problem}")
             return 0

@@ -721,6 +721,7 @@ def test_cli_preview_writes_nothing(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Nothing was written." in out
     assert "Waiting for a place on the scale: 2 (superb, so-so)" in out
+    assert "with --map, for example --map superb=N." in out
     assert not (tmp_path / "d").exists()
 
 
