@@ -275,7 +275,10 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    """`workbook import FORMAT FILE`: summary and problems on stdout; 1 if the file is refused."""
+    """`workbook import FORMAT FILE`: summary and problems on stdout; 1 if the file is refused.
+
+    With --preview nothing is written: it says what would come in, as the page does before asking.
+    """
     from workbook import importers
     from workbook.store import Store
 
@@ -287,11 +290,33 @@ def _run_import(args: argparse.Namespace) -> int:
     store = Store(default_data_dir(args.data_dir).resolve())
     try:
         if args.format == "daylio":
-            result = importers.import_daylio(args.file, store, mapping=mapping)
+            plan = importers.read_daylio(args.file, store, mapping=mapping)
+        elif args.format == "freecbt":
+            plan = importers.read_freecbt(args.file, store)
         else:
-            result = importers.import_freecbt(args.file, store)
+            plan = importers.read_entries(args.file, store)
+        if args.preview:
+            preview = plan.preview(store)
+            titles = {kind: exercise.title for kind, exercise in store.catalog.items()}
+            print(f"Nothing was written. {args.file} would add {preview.total} "
+                  f"{'entry' if preview.total == 1 else 'entries'}:")
+            for line in preview.lines(titles):
+                print(f"  {line}")
+            for sentence in (plan.cut_off, *plan.notes):
+                if sentence:
+                    print(sentence)
+            if preview.unknown_moods:
+                import shlex
+
+                example = shlex.quote(f"{preview.unknown_moods[0]}=N")
+                print("Give each of your own mood names a place from 0 (lowest) to 10 (best) with --map, "
+                      f"for example --map {example}.")
+            for problem in plan.problems:
+                print(f"  {problem}")
+            return 0
+        result = plan.apply(store)
     except importers.ImportRefused as exc:
-        print(f"{args.file}: {exc} Nothing was imported.", file=sys.stderr)
+        print(f"{args.file}: {exc} Nothing was imported.{_format_hint(args)}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"{args.file}: the data folder could not be written ({exc}).", file=sys.stderr)
@@ -302,14 +327,35 @@ def _run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _format_hint(args: argparse.Namespace) -> str:
+    """" It looks like a Daylio file: ..." when the refused file is plainly another app's."""
+    from workbook import importers
+
+    try:
+        with open(args.file, "rb") as handle:
+            likely = importers.guess_format(handle.read(importers.MAX_BYTES))
+    except OSError:
+        return ""
+    if not likely or likely == args.format:
+        return ""
+    return (f" It looks like a file from {importers.FORMAT_NAMES[likely]}: try "
+            f"`workbook import {likely} {args.file}`.")
+
+
 def _add_import(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="Bring in history from another app (Daylio, FreeCBT).")
+    p = sub.add_parser("import", help="Bring in history from another app (Daylio, FreeCBT) or a bundle.")
     formats = p.add_subparsers(dest="format", required=True, metavar="FORMAT")
-    daylio = formats.add_parser("daylio", help="Moods from a Daylio CSV export.")
-    freecbt = formats.add_parser("freecbt", help="Thought records from a FreeCBT or Quirk JSON export.")
-    for q in (daylio, freecbt):
+    daylio = formats.add_parser("daylio", help="Moods from a Daylio CSV export or .daylio backup.")
+    freecbt = formats.add_parser("freecbt",
+                                 help="Thought records from a FreeCBT (JSON or CSV) or Quirk export.")
+    bundle = formats.add_parser(
+        "bundle", help="Entries from a share bundle or `workbook export` zip, a take-home or backup zip, "
+                       "or one CSV file from one of them.")
+    for q in (daylio, freecbt, bundle):
         q.add_argument("file", metavar="FILE", help="The exported file.")
         q.add_argument("--data-dir", help=f"Data folder (default: ${ENV_VAR}, else your data folder).")
+        q.add_argument("--preview", action="store_true",
+                       help="Say what would come in, and write nothing.")
         q.set_defaults(func=_run_import)
     daylio.add_argument("--map", action="append", metavar="LABEL=N",
                         help="A mood you renamed in Daylio and its number from 0 to 10 (repeatable).")
