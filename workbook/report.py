@@ -17,17 +17,17 @@ import re
 import struct
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from workbook import analysis, rules, scoring
+from workbook import analysis, chart_catalogue, rules, scoring
+from workbook.chart_catalogue import Figure
 from workbook.exercises import Exercise, Field
 
 TABLE_MAX_COLUMNS = 7  # wider entries are shown one small table per entry ("cards")
-WEEKLY_WINS_UP_TO_DAYS = 92  # longer ranges count wins per month
 MISSING_GLYPH = "\u25a1"  # WHITE SQUARE: drawn where the PDF font has no glyph
 DISCLAIMER = (
     "This is not a diagnosis. Scores, ranges and charts describe answers given in a self-help "
@@ -43,15 +43,6 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     title: str = ""
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A Vega-Lite spec with its title and a one-sentence summary (the figure's text alternative)."""
-
-    title: str
-    summary: str
-    spec: dict = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -78,7 +69,7 @@ class Report:
     titles: tuple[str, ...]  # the exercises shared, by title
     alerts: tuple[rules.Alert, ...]
     unchecked: tuple[str, ...]  # why some reach-out rules could not be checked
-    charts: tuple[Chart, ...]
+    charts: tuple[Figure, ...]  # from the chart catalogue, for the therapist
     sections: tuple[Section, ...]
 
     @property
@@ -332,50 +323,6 @@ def entry_tables(exercise: Exercise, frame: pd.DataFrame) -> tuple[str, Table | 
     return "cards", None, tuple(cards)
 
 
-# -- charts ----------------------------------------------------------------------------------------
-def _charts(frames: Mapping[str, pd.DataFrame], start: dt.date, end: dt.date) -> list[Chart]:
-    from workbook import charts
-
-    out = []
-    mood = frames.get("mood")
-    if mood is not None and not mood.empty:
-        unit = analysis.trend_unit(start, end)
-        trend = analysis.mood_trend(mood, start, end, unit)
-        if not trend.empty:
-            held = frames.get("session")
-            sessions = analysis.session_dates(held if held is not None else mood.iloc[0:0])
-            sessions = sessions[analysis.in_range(sessions, start, end)]  # a rule outside would widen it
-            daily = analysis.daily_mood(mood)
-            text = (f"Mood from {day(start)} to {day(end)}: {_n(len(daily), 'day')} with a check-in, "
-                    f"average {float(daily.mean()):.1f} out of 10.")
-            out.append(Chart("Mood over the range", text,
-                             charts.mood_trend_chart(trend, sessions, start, end, unit).to_dict()))
-    wins = frames.get("win")
-    if wins is not None and not wins.empty:
-        total = len(wins)
-        if (end - start).days < WEEKLY_WINS_UP_TO_DAYS:
-            weeks = (analysis.week_start(end) - analysis.week_start(start)).days // 7 + 1
-            chart = charts.wins_chart(analysis.wins_by_week(wins, weeks=weeks, today=end))
-            title = "Wins per week"
-        else:
-            chart = charts.wins_month_chart(analysis.wins_by_month(wins, start, end))
-            title = "Wins per month"
-        out.append(Chart(title, f"{_n(total, 'small win')} saved from {day(start)} to {day(end)}.",
-                         chart.to_dict()))
-    checkins = frames.get("checkin")
-    if checkins is not None and not checkins.empty:
-        scores = analysis.questionnaire_scores(checkins)
-        if not scores.empty:
-            starting = analysis.score_change(scores, "PHQ-9")  # marked pre-treatment score, else the first
-            response_at = starting.first * scoring.RESPONSE_DROP if starting and starting.first else None
-            parts = [f"{_n(int((scores['instrument'] == i).sum()), i + ' total')}"
-                     for i in ("PHQ-9", "GAD-7") if (scores["instrument"] == i).any()]
-            out.append(Chart("PHQ-9 and GAD-7 totals", " and ".join(parts) + " over the range, on "
-                             "their published ranges.",
-                             charts.questionnaire_chart(scores, start, end, response_at).to_dict()))
-    return out
-
-
 # -- building --------------------------------------------------------------------------------------
 def _alerts(frames: Mapping[str, pd.DataFrame], end: dt.date,
             thresholds: rules.Thresholds) -> tuple[tuple[rules.Alert, ...], tuple[str, ...]]:
@@ -411,7 +358,7 @@ def build_report(
                                 cards=cards))
     return Report(made_at=made_at, start=start, end=end, app_version=app_version,
                   titles=tuple(catalog[k].title for k in frames), alerts=alerts, unchecked=unchecked,
-                  charts=tuple(_charts(frames, start, end)), sections=tuple(sections))
+                  charts=chart_catalogue.shared_figures(frames, start, end), sections=tuple(sections))
 
 
 # -- HTML -------------------------------------------------------------------------------------------
@@ -515,18 +462,6 @@ kept on the person's own computer. {{ disclaimer }}</p></footer>
 </html>
 """
 
-_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
-
-
-def svg_markup(spec: dict) -> str:
-    """A Vega-Lite spec drawn to SVG for inline use: namespace URLs dropped (HTML5 needs none)."""
-    import vl_convert
-
-    svg = vl_convert.vegalite_to_svg(spec)
-    head, sep, rest = svg.partition(">")
-    return _XMLNS.sub("", head) + sep + rest
-
-
 @functools.cache
 def _template() -> Any:
     import jinja2
@@ -539,8 +474,8 @@ def render_html(report: Report) -> str:
     """One self-contained HTML page; user text is escaped by the template's autoescape."""
     from markupsafe import Markup
 
-    def svg(chart: Chart) -> Markup:
-        return Markup(svg_markup(chart.spec))  # noqa: S704 - drawn by vl-convert from our own spec
+    def svg(chart: Figure) -> Markup:
+        return Markup(chart.svg())  # noqa: S704 - drawn by vl-convert from our own spec
 
     return _template().render(r=report, day=day, svg=svg, disclaimer=DISCLAIMER)
 

@@ -2,7 +2,7 @@
 
 Voila ships JupyterLab's Vega renderer, so nothing is fetched from anywhere else; drawing in
 the browser keeps saves fast and the kernel small (no drawing engine in the kernel). Reports,
-which must stand alone, draw SVG instead (`workbook.ui.pages.chart_html`).
+which must stand alone, draw SVG instead (`workbook.chart_catalogue.Figure.svg`).
 
 No one needs to read a chart: each has its one-sentence summary beside it and, under it, a
 "Show as a table" disclosure with the chart's own data (`chart_table`).

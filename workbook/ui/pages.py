@@ -22,15 +22,6 @@ from workbook.ui.text import esc, esc_lines, shorten
 log = logging.getLogger(__name__)
 
 
-def chart_html(chart: Any, label: str) -> str:
-    """A chart drawn to SVG in the kernel: no script, no network, nothing to load."""
-    import vl_convert
-
-    # the chart functions' specs are checked against the schema in their tests; not again per draw
-    svg = vl_convert.vegalite_to_svg(chart.to_dict(validate=False))
-    return f'<figure class="wb-figure" role="img" aria-label="{esc(label)}">{svg}</figure>'
-
-
 class ToolPage(w.VBox):
     """A tool: heading, intro, form, summary (chart, counts) and recent entries."""
 

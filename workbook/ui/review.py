@@ -20,12 +20,11 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from workbook import analysis, exercises, homework, rules, scoring, worksheets
+from workbook import analysis, chart_catalogue, exercises, homework, rules, scoring, worksheets
 from workbook.bundle import Bundle, BundleError, read_bundle
 from workbook.homework import Assignment, AssignmentError
 from workbook.ui.form import Feedback
 from workbook.ui.homework_page import day, uploaded_files
-from workbook.ui.pages import chart_html
 from workbook.ui.text import esc, esc_lines, shorten
 
 log = logging.getLogger(__name__)
@@ -184,47 +183,14 @@ def flags_html(bundle: Bundle) -> str:
 
 
 def charts_html(bundle: Bundle) -> str:
-    """Mood, wins and PHQ-9/GAD-7 charts, drawn to SVG here (no script, no network)."""
-    from workbook import charts
-
+    """The shared charts of the catalogue (as in the report), drawn to SVG here: no script, no network."""
     start, end = _period(bundle)
-    frames = bundle.frames
-    out = []
-    mood = frames.get("mood")
-    if mood is not None and not mood.empty:
-        unit = analysis.trend_unit(start, end)
-        trend = analysis.mood_trend(mood, start, end, unit)
-        if not trend.empty:
-            held = frames.get("session")
-            sessions = analysis.session_dates(held if held is not None else mood.iloc[0:0])
-            sessions = sessions[analysis.in_range(sessions, start, end)]
-            daily = analysis.daily_mood(mood)
-            text = (f"Mood from {day(start)} to {day(end)}: {_n(len(daily), 'day')} with a check-in, "
-                    f"average {float(daily.mean()):.1f} out of 10.")
-            out.append(_figure(charts.mood_trend_chart(trend, sessions, start, end, unit), text))
-    wins = frames.get("win")
-    if wins is not None and not wins.empty:
-        if (end - start).days < 92:
-            weeks = (analysis.week_start(end) - analysis.week_start(start)).days // 7 + 1
-            chart = charts.wins_chart(analysis.wins_by_week(wins, weeks=weeks, today=end))
-        else:
-            chart = charts.wins_month_chart(analysis.wins_by_month(wins, start, end))
-        out.append(_figure(chart, f"{_n(len(wins), 'small win')} from {day(start)} to {day(end)}."))
-    checkins = frames.get("checkin")
-    if checkins is not None and not checkins.empty:
-        scores = analysis.questionnaire_scores(checkins)
-        if not scores.empty:
-            starting = analysis.score_change(scores, "PHQ-9")  # marked pre-treatment score, else the first
-            response_at = starting.first * scoring.RESPONSE_DROP if starting and starting.first else None
-            out.append(_figure(charts.questionnaire_chart(scores, start, end, response_at),
-                               "PHQ-9 and GAD-7 totals on their published ranges."))
-    if not out:
+    figures = chart_catalogue.shared_figures(bundle.frames, start, end)
+    if not figures:
         return '<h3>Charts</h3><p class="wb-empty">No mood check-ins, wins or check-ins to chart.</p>'
-    return "<h3>Charts</h3>" + "".join(out)
-
-
-def _figure(chart: Any, summary: str) -> str:
-    return f'{chart_html(chart, summary)}<p class="wb-chart-summary">{esc(summary)}</p>'
+    return "<h3>Charts</h3>" + "".join(
+        f'<figure class="wb-figure" role="img" aria-label="{esc(f.summary)}">{f.svg()}</figure>'
+        f'<p class="wb-chart-summary">{esc(f.summary)}</p>' for f in figures)
 
 
 def scores_html(bundle: Bundle) -> str:
