@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from workbook.chart_theme import ALTAIR_VIEW, CONFIG, MOOD_COLOUR, WIN_COLOUR
 from workbook.ui.fields import html_widget, plain_layout, shared
 from workbook.ui.text import esc
 
@@ -62,16 +63,7 @@ def spec_for_page(chart: Any) -> dict:
 # (pandas about one), so these two small charts are computed and written as Vega-Lite in
 # plain Python: the same numbers as `analysis.mood_by_day` / `wins_by_week` and the same
 # spec as `charts.mood_chart` / `wins_chart` (a test holds them equal), nothing to import.
-MOOD_COLOUR = "#3b6ea5"  # as workbook.charts
-WIN_COLOUR = "#3f8f5a"
-PAGE_CONFIG = {  # workbook.charts.theme() with Altair's defaults for the view
-    "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-    "view": {"stroke": None, "continuousWidth": 300, "continuousHeight": 300},
-    "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": True,
-             "gridColor": "#e6e6e6", "labelColor": "#333", "titleColor": "#333"},
-    "title": {"fontSize": 14, "anchor": "start", "color": "#222"},
-    "background": "white",
-}
+PAGE_CONFIG = {**CONFIG, "view": {**CONFIG["view"], **ALTAIR_VIEW}}  # as Altair writes the theme
 
 
 def entry_day(created_at: Any) -> dt.date | None:
