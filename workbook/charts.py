@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from workbook.chart_theme import CONFIG, MOOD_COLOUR, WIN_COLOUR
+from workbook.words import number
 
 
 def theme() -> dict:
@@ -208,7 +209,7 @@ def questionnaire_chart(scores: pd.DataFrame, start: dt.date, end: dt.date,
                 lines.append((response_at, f"{remission}; response: half the starting total"))
             else:
                 lines += [(scoring.REMISSION_BELOW, remission),
-                          (response_at, f"response: half the starting total ({_num(response_at)})")]
+                          (response_at, f"response: half the starting total ({number(response_at)})")]
         panels.append(_score_panel(mine, instrument, start, end,
                                    pd.DataFrame(lines, columns=["value", "label"])))
     return themed(alt.VConcatChart(vconcat=panels, spacing=18,
@@ -222,10 +223,6 @@ def count_axis(top: float) -> alt.Axis:
     if top <= 8:
         return alt.Axis(values=list(range(top + 1)), format="d")
     return alt.Axis(tickMinStep=1, format="d")
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def wins_month_chart(monthly: pd.DataFrame) -> alt.Chart:

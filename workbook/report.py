@@ -13,7 +13,6 @@ import datetime as dt
 import functools
 import io
 import math
-import re
 import struct
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -23,9 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from workbook import analysis, chart_catalogue, rules, scoring
+from workbook import analysis, chart_catalogue, rules, scoring, words
 from workbook.chart_catalogue import Figure
 from workbook.exercises import Exercise, Field
+from workbook.words import day, number, plural
 
 TABLE_MAX_COLUMNS = 7  # wider entries are shown one small table per entry ("cards")
 MISSING_GLYPH = "\u25a1"  # WHITE SQUARE: drawn where the PDF font has no glyph
@@ -96,19 +96,6 @@ class Report:
 
 
 # -- words and numbers ----------------------------------------------------------------------------
-def day(value: dt.date | dt.datetime | pd.Timestamp) -> str:
-    """'21 Nov 2026'."""
-    return f"{value.day} {value:%b %Y}"
-
-
-def _n(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-
-
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NA:
         return True
@@ -117,10 +104,7 @@ def _missing(value: Any) -> bool:
 
 def stamp(created_at: Any) -> str:
     """'2026-03-31 09:30' from an ISO timestamp (the local time as written); the text otherwise."""
-    text = "" if _missing(created_at) else str(created_at)
-    if re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text):
-        return text[:10] + " " + text[11:16]
-    return text
+    return words.stamp(None if _missing(created_at) else created_at)
 
 
 def show(f: Field, value: Any) -> str:
@@ -141,7 +125,7 @@ def show(f: Field, value: Any) -> str:
     if f.type == "choice":
         return labels.get(str(value), str(value))
     if f.type in ("scale", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _num(value)
+        return number(value)
     if f.type == "datetime" and isinstance(value, str):
         return value.replace("T", " ")
     return str(value)
@@ -167,9 +151,9 @@ def _averages(exercise: Exercise, frame: pd.DataFrame) -> list[str]:
         values = pd.to_numeric(frame[f.name].astype(object), errors="coerce").dropna()
         if values.empty:
             continue
-        scale = f" ({_num(f.min)}-{_num(f.max)})" if f.type == "scale" else ""
+        scale = f" ({number(f.min)}-{number(f.max)})" if f.type == "scale" else ""
         out.append(f"{f.label}{scale}: average {float(values.mean()):.1f} across "
-                   f"{_n(len(values), 'answer')}.")
+                   f"{plural(len(values), 'answer')}.")
     return out
 
 
@@ -202,7 +186,7 @@ def _questionnaire_lines(frame: pd.DataFrame) -> list[str]:
                 f"{day(latest['date'])}")
         if len(mine) > 1:
             line += (f"; first in this range {int(first['total'])} ({first['severity']} range) on "
-                     f"{day(first['date'])}; {_n(len(mine), 'questionnaire')} in all")
+                     f"{day(first['date'])}; {plural(len(mine), 'questionnaire')} in all")
         marked = mine[mine["baseline"].eq(True)]
         if len(marked):
             line += (f"; marked as from before treatment: {int(marked['total'].iloc[-1])} on "
@@ -220,7 +204,7 @@ def _questionnaire_lines(frame: pd.DataFrame) -> list[str]:
         if len(positive):
             days = ", ".join(stamp(c)[:10] for c in positive["created_at"])
             out.append(f"PHQ-9 item 9 (thoughts of being better off dead or of self-harm) was answered "
-                       f"above 'not at all' in {_n(len(positive), 'check-in')}: {days}.")
+                       f"above 'not at all' in {plural(len(positive), 'check-in')}: {days}.")
         else:
             out.append("PHQ-9 item 9 was not answered above 'not at all' in this range.")
     return out
@@ -235,13 +219,13 @@ def summary_lines(exercise: Exercise, frame: pd.DataFrame) -> tuple[str, ...]:
     lines = []
     if kind == "mood":
         days = analysis.entry_dates(frame["created_at"]).dt.date.nunique()
-        lines.append(f"{_n(count, 'check-in')} on {_n(days, 'day')}.")
+        lines.append(f"{plural(count, 'check-in')} on {plural(days, 'day')}.")
     else:
-        lines.append(f"{_n(count, 'entry', 'entries')}.")
+        lines.append(f"{plural(count, 'entry', 'entries')}.")
     if exercise.drafts and "status" in frame:
         drafts = int((frame["status"].astype(str) == "draft").sum())
         if drafts:
-            lines.append(f"{count - drafts} complete, {_n(drafts, 'draft')} not finished.")
+            lines.append(f"{count - drafts} complete, {plural(drafts, 'draft')} not finished.")
     lines += _averages(exercise, frame)
     for f in exercise.fields:
         if f.type in ("choice", "multi_choice", "tags") and f.name in frame and f.name != "distortions":
@@ -256,7 +240,7 @@ def summary_lines(exercise: Exercise, frame: pd.DataFrame) -> tuple[str, ...]:
         shift = analysis.emotion_shift(frame)
         if not shift.empty:
             before, after = (float(v) for v in shift["intensity"])
-            lines.append(f"Feelings re-rated in {_n(int(shift['records'].iloc[0]), 'record')}: average "
+            lines.append(f"Feelings re-rated in {plural(int(shift['records'].iloc[0]), 'record')}: average "
                          f"strength {before:.0f} before, {after:.0f} after (0-100).")
     if kind == "checkin":
         lines += _questionnaire_lines(frame)

@@ -28,10 +28,14 @@ def number(value: float, places: int | None = 1) -> str:
     return str(value) if places is None else f"{value:.{places}f}"
 
 
-def day(value: dt.date, weekday: bool = False) -> str:
-    """'21 Nov 2026', or with its weekday 'Sat 21 Nov 2026'."""
-    text = f"{value.day} {value:%b %Y}"
-    return f"{value:%a} {text}" if weekday else text
+def day(value: dt.date) -> str:
+    """'21 Nov 2026'."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def full_day(value: dt.date) -> str:
+    """'Sat 21 Nov 2026': a day with its weekday, where a person plans by the week."""
+    return f"{value:%a} {day(value)}"
 
 
 def iso_day(created_at: Any) -> str:

@@ -21,6 +21,7 @@ from workbook.homework import Assignment, ItemProgress
 from workbook.store import Store
 from workbook.ui.form import Feedback
 from workbook.ui.text import esc, esc_lines, hosted
+from workbook.words import full_day
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +35,6 @@ def uploaded_files(value: Any) -> list[tuple[str, bytes]]:
         content = item.get("content", b"")
         out.append((str(item.get("name") or "the file"), bytes(content)))
     return out
-
-
-def day(value: dt.date) -> str:
-    """'Mon 2 Mar 2026'."""
-    return f"{value:%a} {value.day} {value:%b %Y}"
 
 
 def _times(count: int) -> str:
@@ -120,7 +116,7 @@ class HomeworkPage(w.VBox):
                                "A homework file from your therapist is named like "
                                "homework-….json; if this was it, ask them for a new copy.")
             return None
-        span = f"{day(assignment.start)} to {day(assignment.until)}"
+        span = f"{full_day(assignment.start)} to {full_day(assignment.until)}"
         sheets = len(assignment.worksheets)
         extra = f" and {sheets} new worksheet{'s' if sheets != 1 else ''}" if sheets else ""
         self.feedback.ok(f"Homework added: {len(assignment.items)} exercise"
@@ -166,9 +162,9 @@ class HomeworkPage(w.VBox):
 
     def _intro(self, assignment: Assignment, today: dt.date) -> str:
         who = f" from {esc(assignment.therapist)}" if assignment.therapist.strip() else ""
-        span = f"{esc(day(assignment.start))} to {esc(day(assignment.until))}"
-        when = (f"Starts {esc(day(assignment.start))}." if assignment.upcoming(today)
-                else f"Until {esc(day(assignment.until))}.")
+        span = f"{esc(full_day(assignment.start))} to {esc(full_day(assignment.until))}"
+        when = (f"Starts {esc(full_day(assignment.start))}." if assignment.upcoming(today)
+                else f"Until {esc(full_day(assignment.until))}.")
         note = (f'<blockquote class="wb-homework-note">{esc_lines(assignment.note)}</blockquote>'
                 if assignment.note.strip() else "")
         return (f'<div class="wb-homework-head"><strong>Homework{who}</strong>, {span}. '
@@ -208,13 +204,13 @@ class HomeworkPage(w.VBox):
         aim = (f"aim: {_times(item.target_per_week)} a week" if item.target_per_week
                else "whenever it helps")
         if assignment.upcoming(today):
-            return f'<span class="wb-help">({esc(aim)}; starts {esc(day(assignment.start))})</span>'
+            return f'<span class="wb-help">({esc(aim)}; starts {esc(full_day(assignment.start))})</span>'
         started = f", and {item.drafts} started" if item.drafts else ""
         if item.week_target:
             count = f"{item.this_week} of {item.week_target} this week{started}"
             if item.met_this_week:
                 count += " - done for this week, well done"
-            due = f" This week's ends {day(item.due)}." if item.due else ""
+            due = f" This week's ends {full_day(item.due)}." if item.due else ""
         else:
             count = f"{item.this_week} this week{started}"
             due = ""

@@ -18,6 +18,7 @@ from workbook.ui.entries import EntryList
 from workbook.ui.fields import auto_layout, html_widget, plain_layout, style_of
 from workbook.ui.form import ExerciseForm, Feedback, StepForm
 from workbook.ui.text import esc, esc_lines, shorten
+from workbook.words import number
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class MoodPage(ToolPage):
             if entry.get(name) is not None:
                 parts.append(f"{label} {esc(entry[name])}/10")
         if entry.get("sleep_hours") is not None:
-            parts.append(f"slept {esc(_num(entry['sleep_hours']))} h")
+            parts.append(f"slept {esc(number(entry['sleep_hours'], None))} h")
         if entry.get("tags"):
             parts.append("tags: " + esc(", ".join(entry["tags"])))
         note = f'<div class="wb-note">{esc(shorten(entry["note"], 200))}</div>' if entry.get("note") else ""
@@ -216,7 +217,3 @@ def page_class(kind: str) -> type[ToolPage]:
     pages = {"mood": MoodPage, "thought_record": ThoughtRecordPage, "win": WinsPage,
              "session": SessionPage, "checkin": CheckinPage, "safety_plan": SafetyPlanPage}
     return pages.get(kind, ToolPage)
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)

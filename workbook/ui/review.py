@@ -24,8 +24,9 @@ from workbook import analysis, chart_catalogue, exercises, homework, rules, scor
 from workbook.bundle import Bundle, BundleError, read_bundle
 from workbook.homework import Assignment, AssignmentError
 from workbook.ui.form import Feedback
-from workbook.ui.homework_page import day, uploaded_files
+from workbook.ui.homework_page import uploaded_files
 from workbook.ui.text import esc, esc_lines, shorten
+from workbook.words import full_day, iso_day, plural
 
 log = logging.getLogger(__name__)
 
@@ -74,17 +75,13 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _date(text: Any) -> str:
-    """'2026-03-31' from an ISO timestamp (the local date as written)."""
-    return esc(str(text or "")[:10])
+    """'2026-03-31' from an ISO timestamp, escaped (the text comes from a file)."""
+    return esc(iso_day(text))
 
 
 def _title(kind: str, sheets: Mapping[str, exercises.Exercise]) -> str:
     found = exercises.builtin().get(kind) or sheets.get(kind)
     return found.title if found else kind
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _period(bundle: Bundle) -> tuple[dt.date, dt.date]:
@@ -102,7 +99,7 @@ def summary_html(name: str, bundle: Bundle, sheets: Mapping[str, exercises.Exerc
     counts = ", ".join(f"{esc(_title(kind, sheets))}: {bundle.manifest.counts.get(kind, 0)}"
                        for kind in bundle.kinds)
     return (f'<h2 class="wb-title">{esc(name)}</h2>'
-            f'<p class="wb-review-range">Shared entries from {esc(day(start))} to {esc(day(end))} '
+            f'<p class="wb-review-range">Shared entries from {esc(full_day(start))} to {esc(full_day(end))} '
             f"(made {esc(str(bundle.manifest.created_at)[:16].replace('T', ' '))}, checksums verified). "
             f"{counts or 'No entries shared.'}</p>")
 
@@ -115,11 +112,11 @@ def completion_html(assignment: Assignment | None, bundle: Bundle) -> str:
     start, end = _period(bundle)
     shown = homework.progress_from_frames(assignment, bundle.frames, today=end)
     who = f" for {esc(assignment.client)}" if assignment.client.strip() else ""
-    head = (f"<h3>Homework{who}: {esc(day(assignment.start))} to {esc(day(assignment.until))}</h3>")
+    head = (f"<h3>Homework{who}: {esc(full_day(assignment.start))} to {esc(full_day(assignment.until))}</h3>")
     notes = []
     if start > assignment.start or end < min(assignment.until, dt.date.today()):
-        notes.append(f"The bundle covers {esc(day(start))} to {esc(day(end))}; weeks outside it count "
-                     "nothing shared.")
+        notes.append(f"The bundle covers {esc(full_day(start))} to {esc(full_day(end))}; weeks outside "
+                     "it count nothing shared.")
     weeks = homework.weeks_of(assignment.start, assignment.until)
     cells = "".join(f"<th>{esc(first.strftime('%d %b'))}</th>" for first, _ in weeks)
     rows = []
@@ -168,7 +165,7 @@ def flags_html(bundle: Bundle) -> str:
                       if not _missing(a) and a > 0)
         if days:
             out.append(f'<p class="wb-review-item9"><strong>Item 9 above 0</strong> in '
-                       f"{_n(len(days), 'check-in')} in the range: {esc(', '.join(days))}.</p>")
+                       f"{plural(len(days), 'check-in')} in the range: {esc(', '.join(days))}.</p>")
     if len(out) == 1:
         out.append('<p class="wb-review-no-flags">None of the reach-out rules apply to the shared '
                    "entries.</p>")
@@ -324,7 +321,7 @@ def safety_plan_html(bundle: Bundle) -> str:
     parts = "".join(f"<dt>{esc(f.label)}</dt><dd>{esc_lines(latest.get(f.name)) or '-'}</dd>"
                     for f in exercise.fields)
     earlier = len(shown) - 1
-    more = f" ({earlier} earlier version{'s' if earlier != 1 else ''} in the bundle)" if earlier else ""
+    more = f" ({plural(earlier, 'earlier version')} in the bundle)" if earlier else ""
     return (f"<h3>Safety plan, saved {_date(latest.get('created_at'))}{more}</h3>"
             f'<dl class="wb-review-plan">{parts}</dl>')
 
@@ -471,9 +468,9 @@ class ReviewBoard(w.VBox):
         self._draw_files()
         self._draw_clients()
         if refused:
-            self.feedback.fail(f"{_n(refused, 'file')} could not be used; see the list below.")
+            self.feedback.fail(f"{plural(refused, 'file')} could not be used; see the list below.")
         elif added:
-            self.feedback.ok(f"{_n(added, 'file')} checked and opened.")
+            self.feedback.ok(f"{plural(added, 'file')} checked and opened.")
 
     def add_file(self, name: str, data: bytes) -> bool:
         """Read one upload in memory; a refusal is kept with its reason (shown escaped)."""

@@ -18,7 +18,8 @@ from workbook.store import Store
 from workbook.ui.form import ExerciseForm
 from workbook.ui.help import crisis_resources, crisis_text
 from workbook.ui.pages import ToolPage
-from workbook.ui.text import esc, esc_lines, shorten, when
+from workbook.ui.text import esc, esc_lines, shorten
+from workbook.words import when
 
 KIND = "safety_plan"
 PRINT_FILE = "my-safety-plan.html"

@@ -18,8 +18,9 @@ from workbook.exercises import Exercise
 from workbook.homework import Assignment, Item
 from workbook.ui.fields import build_input
 from workbook.ui.form import Feedback
-from workbook.ui.homework_page import day, uploaded_files
+from workbook.ui.homework_page import uploaded_files
 from workbook.ui.text import esc, esc_lines
+from workbook.words import full_day
 
 # a safety plan is made once (best together) and kept up to date, not counted each week
 DEFAULT_TARGETS = {"mood": 7, "thought_record": 2, "win": 5, "session": 1, "checkin": 1,
@@ -213,7 +214,7 @@ class AssignmentComposer(w.VBox):
             "Give it to your client the way you agreed (in person, by email, on a stick).</p>")
         count = len(assignment.items)
         self.feedback.ok(f"Homework file ready: {count} exercise{'s' if count != 1 else ''}, "
-                         f"{day(assignment.start)} to {day(assignment.until)}.")
+                         f"{full_day(assignment.start)} to {full_day(assignment.until)}.")
         return assignment
 
 
