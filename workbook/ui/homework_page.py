@@ -19,9 +19,10 @@ import ipywidgets as w
 from workbook import homework, worksheets
 from workbook.homework import Assignment, ItemProgress
 from workbook.store import Store
+from workbook.ui import controls
 from workbook.ui.form import Feedback
 from workbook.ui.text import esc, esc_lines, hosted
-from workbook.words import full_day
+from workbook.words import full_day, plural
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,6 @@ def uploaded_files(value: Any) -> list[tuple[str, bytes]]:
 
 def _times(count: int) -> str:
     return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
-
-
-def _button(label: str, *classes: str, style: str = "") -> w.Button:
-    button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
-    for css in classes:
-        button.add_class(css)
-    return button
 
 
 class HomeworkPage(w.VBox):
@@ -118,9 +112,8 @@ class HomeworkPage(w.VBox):
             return None
         span = f"{full_day(assignment.start)} to {full_day(assignment.until)}"
         sheets = len(assignment.worksheets)
-        extra = f" and {sheets} new worksheet{'s' if sheets != 1 else ''}" if sheets else ""
-        self.feedback.ok(f"Homework added: {len(assignment.items)} exercise"
-                         f"{'s' if len(assignment.items) != 1 else ''}{extra}, {span}.")
+        extra = f" and {plural(sheets, 'new worksheet')}" if sheets else ""
+        self.feedback.ok(f"Homework added: {plural(len(assignment.items), 'exercise')}{extra}, {span}.")
         self.refresh()
         for callback in self.after_install:
             callback(assignment)
@@ -186,7 +179,7 @@ class HomeworkPage(w.VBox):
                       f'{status}{prompt}</div>')
         parts: list[w.Widget] = [text]
         if item.kind in self.store.catalog:
-            button = _button("Open", "wb-homework-open", f"wb-open-{item.kind}")
+            button = controls.button("Open", "wb-homework-open", f"wb-open-{item.kind}")
             button.tooltip = f"Open {item.title}"
             button.on_click(self.feedback.guard(lambda _b, k=item.kind: self.open_tool(k)))
             self.open_buttons.setdefault(item.kind, []).append(button)
@@ -238,7 +231,7 @@ class HomeworkPage(w.VBox):
             return []
         buttons = []
         for sheet in sheets:
-            button = _button(sheet.nav, "wb-homework-tool", f"wb-nav-{sheet.kind}")
+            button = controls.button(sheet.nav, "wb-homework-tool", f"wb-nav-{sheet.kind}")
             button.tooltip = f"Open the worksheet {sheet.title}"
             button.on_click(self.feedback.guard(lambda _b, k=sheet.kind: self.open_tool(k)))
             self.tool_buttons[sheet.kind] = button
