@@ -7,6 +7,10 @@ first), the charts, the PHQ-9/GAD-7 trajectory, recent thought records and wins.
 
 Nothing is written anywhere: there is no Store here, only the DataFrames inside the bundle.
 Every text from a file (entries, names, notes, file names) is escaped before it is shown.
+
+Why this module is over 400 lines: each section is a short pure function from a bundle to HTML
+and the two views only place them; kept together, one file reads as the review a therapist sees,
+top to bottom. The charts come from `workbook.chart_catalogue`, as in the report.
 """
 
 from __future__ import annotations
