@@ -188,7 +188,7 @@ def charts_html(bundle: Bundle) -> str:
     start, end = _period(bundle)
     figures = chart_catalogue.shared_figures(bundle.frames, start, end)
     if not figures:
-        return '<h3>Charts</h3><p class="wb-empty">No mood check-ins, wins or check-ins to chart.</p>'
+        return '<h3>Charts</h3><p class="wb-empty">Nothing in the shared entries to chart yet.</p>'
     return "<h3>Charts</h3>" + "".join(
         f'<figure class="wb-figure" role="img" aria-label="{esc(f.summary)}">{f.svg()}</figure>'
         f'<p class="wb-chart-summary">{esc(f.summary)}</p>' for f in figures)
