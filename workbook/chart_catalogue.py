@@ -296,9 +296,10 @@ CATALOGUE: list[ProgressChart] = [
 ]
 
 
-def kinds() -> tuple[str, ...]:
-    """Every exercise some chart reads, in the catalogue's order."""
-    return tuple(dict.fromkeys(kind for chart in CATALOGUE for kind in chart.kinds))
+def kinds(charts: Iterable[ProgressChart] | None = None) -> tuple[str, ...]:
+    """Every exercise some chart (of `charts`, else of the catalogue) reads, in their order."""
+    return tuple(dict.fromkeys(kind for chart in (CATALOGUE if charts is None else charts)
+                               for kind in chart.kinds))
 
 
 def draw(chart: ProgressChart, entries: Entries, period: Period) -> Drawn:

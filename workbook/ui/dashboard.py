@@ -106,7 +106,7 @@ class ProgressPage(w.VBox):
         """Re-read every kind the charts use and redraw what changed; a kind that fails says why."""
         problems = []
         frames = {}
-        kinds = tuple(dict.fromkeys(kind for chart in self.catalogue for kind in chart.kinds))
+        kinds = chart_catalogue.kinds(self.catalogue)
         for kind in kinds:
             try:
                 frames[kind] = self.store.load(kind)
