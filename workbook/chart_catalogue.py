@@ -6,6 +6,12 @@ chart is an analysis function, one entry here and a test. Each entry draws for t
 keeps the workbook (`draw`: charts, or a friendly sentence while there is too little to show)
 and, if it is part of what is shared, for their therapist (`shared`: charts only, described in
 the third person over the shared range).
+
+Adding a chart: a function from entries to a small frame in `workbook.analysis`; an entry in
+`CATALOGUE` whose `draw` (and, to share it, `shared`) returns `Figure`s with their sentence, or
+a `Note` while there is too little to show; a test (`tests/views/test_new_progress_chart.py`
+registers one and finds it on all three). The chart itself may get a function in
+`workbook.charts` when it is worth reusing.
 """
 
 from __future__ import annotations
