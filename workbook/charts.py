@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import altair as alt
 import pandas as pd
 
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-MOOD_COLOUR = "#3b6ea5"
-WIN_COLOUR = "#3f8f5a"
+from workbook.chart_theme import CONFIG, MOOD_COLOUR, WIN_COLOUR
+from workbook.words import number
 
 
 def theme() -> dict:
-    """Calm colours, readable type, no chart border."""
-    return {
-        "config": {
-            "font": FONT,
-            "view": {"stroke": None},
-            "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": True,
-                     "gridColor": "#e6e6e6", "labelColor": "#333", "titleColor": "#333"},
-            "title": {"fontSize": 14, "anchor": "start", "color": "#222"},
-            "background": "white",
-        }
-    }
+    """The one theme (`workbook.chart_theme.CONFIG`), as Altair's theme functions return it."""
+    return {"config": copy.deepcopy(CONFIG)}
+
+
+def themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart with the theme as its config: every top-level chart goes through here, once.
+
+    Set in place: `.configure()` copies the whole chart, which for a layered chart costs more
+    than drawing it.
+    """
+    chart.config = alt.Config(**copy.deepcopy(CONFIG))
+    return chart
 
 
 def mood_chart(daily: pd.DataFrame, days: int = 30, today: dt.date | None = None) -> alt.Chart:
@@ -39,17 +40,13 @@ def mood_chart(daily: pd.DataFrame, days: int = 30, today: dt.date | None = None
     points = alt.Chart(data).mark_circle(color=MOOD_COLOUR, size=50).encode(
         x=x, y=y, tooltip=[alt.Tooltip("date:T", title="Day"), alt.Tooltip("mood:Q", title="Mood")]
     )
-    return (
-        alt.layer(line, points)
-        .properties(width=560, height=200, title=f"Mood, last {days} days")
-        .configure(**theme()["config"])
-    )
+    return themed(alt.layer(line, points).properties(width=560, height=200, title=f"Mood, last {days} days"))
 
 
 def wins_chart(weekly: pd.DataFrame) -> alt.Chart:
     """Wins per week as bars: every week counts on its own, nothing resets."""
     data = weekly.assign(week=pd.to_datetime(weekly["week"]).dt.strftime("%d %b"))
-    return (
+    return themed(
         alt.Chart(data)
         .mark_bar(color=WIN_COLOUR, cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
         .encode(
@@ -58,12 +55,12 @@ def wins_chart(weekly: pd.DataFrame) -> alt.Chart:
             tooltip=[alt.Tooltip("week:O", title="Week of"), alt.Tooltip("wins:Q", title="Wins")],
         )
         .properties(width=560, height=180, title="Wins per week")
-        .configure(**theme()["config"])
     )
 
 
 # -- the progress dashboard ----------------------------------------------------
-# Drawn to static SVG, so no tooltips (nothing could show them); marks drawn by the hundred
+# Drawn as SVG (by the page's renderer, or to a file for the report), with no tooltips on these
+# (a report cannot show them, and the summary and table say it all); marks drawn by the hundred
 # carry no aria-label each (the figure's label is the chart's one-sentence summary), which
 # keeps a ten-year chart to tens of kilobytes.
 SESSION_COLOUR = "#8a6bb8"
@@ -100,16 +97,11 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
-def _themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(**theme()["config"])
-
-
 def _layered(*layers: alt.Chart, top: bool = True, **props: object) -> alt.LayerChart:
-    """Layers with their size and title given at once (chained `.properties().configure()`
-    copy the whole chart each time, which for a layered chart costs more than drawing it)."""
-    if top:
-        props["config"] = theme()["config"]
-    return alt.LayerChart(layer=list(layers), **props)
+    """Layers with their size and title given at once (chained `.properties()` copy the whole
+    chart each time, which for a layered chart costs more than drawing it); themed at the top."""
+    chart = alt.LayerChart(layer=list(layers), **props)
+    return themed(chart) if top else chart
 
 
 def _time_axis(start: dt.date, end: dt.date) -> alt.X:
@@ -217,12 +209,12 @@ def questionnaire_chart(scores: pd.DataFrame, start: dt.date, end: dt.date,
                 lines.append((response_at, f"{remission}; response: half the starting total"))
             else:
                 lines += [(scoring.REMISSION_BELOW, remission),
-                          (response_at, f"response: half the starting total ({_num(response_at)})")]
+                          (response_at, f"response: half the starting total ({number(response_at)})")]
         panels.append(_score_panel(mine, instrument, start, end,
                                    pd.DataFrame(lines, columns=["value", "label"])))
-    return alt.VConcatChart(vconcat=panels, spacing=18, config=theme()["config"],
-                            title=alt.Title("PHQ-9 and GAD-7 check-ins",
-                                            subtitle="Shaded: the published ranges"))
+    return themed(alt.VConcatChart(vconcat=panels, spacing=18,
+                                   title=alt.Title("PHQ-9 and GAD-7 check-ins",
+                                                   subtitle="Shaded: the published ranges")))
 
 
 def count_axis(top: float) -> alt.Axis:
@@ -233,14 +225,10 @@ def count_axis(top: float) -> alt.Axis:
     return alt.Axis(tickMinStep=1, format="d")
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-
-
 def wins_month_chart(monthly: pd.DataFrame) -> alt.Chart:
     """Wins per month as bars, for ranges too long for a bar per week."""
     label = "%b %Y" if len(monthly) <= 24 else "%Y"
-    return _themed(
+    return themed(
         alt.Chart(_values(monthly.assign(month=_day(monthly["month"]))))
         .mark_bar(color=WIN_COLOUR, aria=False)
         .encode(x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(labelOverlap=True, format=label)),
@@ -251,7 +239,7 @@ def wins_month_chart(monthly: pd.DataFrame) -> alt.Chart:
 
 def distortion_chart(counts: pd.DataFrame) -> alt.Chart:
     """The thinking patterns noticed most often as horizontal bars, most frequent on top."""
-    return _themed(
+    return themed(
         alt.Chart(_values(counts[["label", "count"]]))
         .mark_bar(color=PATTERN_COLOUR, cornerRadiusTopRight=3, cornerRadiusBottomRight=3)
         .encode(y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),

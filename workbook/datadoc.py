@@ -6,6 +6,7 @@ import sys
 
 from workbook import exercises
 from workbook.exercises import Exercise, Field
+from workbook.words import number
 
 TYPE_TEXT = {
     "short_text": "text, exactly as typed",
@@ -35,7 +36,7 @@ SYSTEM = [
 def _num(value: float | None) -> str:
     if value is None:
         return "any"
-    return str(int(value)) if float(value).is_integer() else str(value)
+    return number(value, None)
 
 
 def describe_type(field: Field) -> str:

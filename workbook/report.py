@@ -1,34 +1,33 @@
 """The report a person shares with their therapist: `report.html` and `report.pdf`, same content.
 
-`build_report` turns the shared entries into a plain `Report` (text, numbers, chart specs);
-`render_html` and `render_pdf` only lay it out. The HTML is one self-contained file: no script,
-no external URL, charts inline as SVG, readable with scripts off and printable. Every piece of
-text a person typed goes through Jinja's autoescape (HTML) or the PDF's glyph check; nothing is
-concatenated into markup by hand.
+`build_report` turns the shared entries into a plain `Report` (text, numbers, the shared charts
+of `workbook.chart_catalogue`); `render_html` and `render_pdf` (in `workbook.report_pdf`) only
+lay it out. The HTML is one self-contained file: no script, no external URL, charts inline as
+SVG, readable with scripts off and printable. Every piece of text a person typed goes through
+Jinja's autoescape (HTML) or the PDF's glyph check; nothing is concatenated into markup by hand.
+
+Why this module is over 400 lines: about a hundred of them are the HTML template, kept beside
+the `Report` it lays out so a field and its markup change together; the rest is the report's
+data and its sentences, one concern.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 import math
-import re
-import struct
-import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from workbook import analysis, rules, scoring
+from workbook import analysis, chart_catalogue, rules, scoring, words
+from workbook.chart_catalogue import Figure
 from workbook.exercises import Exercise, Field
+from workbook.words import day, number, plural
 
 TABLE_MAX_COLUMNS = 7  # wider entries are shown one small table per entry ("cards")
-WEEKLY_WINS_UP_TO_DAYS = 92  # longer ranges count wins per month
-MISSING_GLYPH = "\u25a1"  # WHITE SQUARE: drawn where the PDF font has no glyph
 DISCLAIMER = (
     "This is not a diagnosis. Scores, ranges and charts describe answers given in a self-help "
     "workbook; they are a starting point for talking together, not a clinical assessment."
@@ -43,15 +42,6 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     title: str = ""
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A Vega-Lite spec with its title and a one-sentence summary (the figure's text alternative)."""
-
-    title: str
-    summary: str
-    spec: dict = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -78,7 +68,7 @@ class Report:
     titles: tuple[str, ...]  # the exercises shared, by title
     alerts: tuple[rules.Alert, ...]
     unchecked: tuple[str, ...]  # why some reach-out rules could not be checked
-    charts: tuple[Chart, ...]
+    charts: tuple[Figure, ...]  # from the chart catalogue, for the therapist
     sections: tuple[Section, ...]
 
     @property
@@ -105,19 +95,6 @@ class Report:
 
 
 # -- words and numbers ----------------------------------------------------------------------------
-def day(value: dt.date | dt.datetime | pd.Timestamp) -> str:
-    """'21 Nov 2026'."""
-    return f"{value.day} {value:%b %Y}"
-
-
-def _n(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-
-
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NA:
         return True
@@ -126,10 +103,7 @@ def _missing(value: Any) -> bool:
 
 def stamp(created_at: Any) -> str:
     """'2026-03-31 09:30' from an ISO timestamp (the local time as written); the text otherwise."""
-    text = "" if _missing(created_at) else str(created_at)
-    if re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text):
-        return text[:10] + " " + text[11:16]
-    return text
+    return words.stamp(None if _missing(created_at) else created_at)
 
 
 def show(f: Field, value: Any) -> str:
@@ -150,7 +124,7 @@ def show(f: Field, value: Any) -> str:
     if f.type == "choice":
         return labels.get(str(value), str(value))
     if f.type in ("scale", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _num(value)
+        return number(value)
     if f.type == "datetime" and isinstance(value, str):
         return value.replace("T", " ")
     return str(value)
@@ -176,9 +150,9 @@ def _averages(exercise: Exercise, frame: pd.DataFrame) -> list[str]:
         values = pd.to_numeric(frame[f.name].astype(object), errors="coerce").dropna()
         if values.empty:
             continue
-        scale = f" ({_num(f.min)}-{_num(f.max)})" if f.type == "scale" else ""
+        scale = f" ({number(f.min)}-{number(f.max)})" if f.type == "scale" else ""
         out.append(f"{f.label}{scale}: average {float(values.mean()):.1f} across "
-                   f"{_n(len(values), 'answer')}.")
+                   f"{plural(len(values), 'answer')}.")
     return out
 
 
@@ -211,7 +185,7 @@ def _questionnaire_lines(frame: pd.DataFrame) -> list[str]:
                 f"{day(latest['date'])}")
         if len(mine) > 1:
             line += (f"; first in this range {int(first['total'])} ({first['severity']} range) on "
-                     f"{day(first['date'])}; {_n(len(mine), 'questionnaire')} in all")
+                     f"{day(first['date'])}; {plural(len(mine), 'questionnaire')} in all")
         marked = mine[mine["baseline"].eq(True)]
         if len(marked):
             line += (f"; marked as from before treatment: {int(marked['total'].iloc[-1])} on "
@@ -229,7 +203,7 @@ def _questionnaire_lines(frame: pd.DataFrame) -> list[str]:
         if len(positive):
             days = ", ".join(stamp(c)[:10] for c in positive["created_at"])
             out.append(f"PHQ-9 item 9 (thoughts of being better off dead or of self-harm) was answered "
-                       f"above 'not at all' in {_n(len(positive), 'check-in')}: {days}.")
+                       f"above 'not at all' in {plural(len(positive), 'check-in')}: {days}.")
         else:
             out.append("PHQ-9 item 9 was not answered above 'not at all' in this range.")
     return out
@@ -244,13 +218,13 @@ def summary_lines(exercise: Exercise, frame: pd.DataFrame) -> tuple[str, ...]:
     lines = []
     if kind == "mood":
         days = analysis.entry_dates(frame["created_at"]).dt.date.nunique()
-        lines.append(f"{_n(count, 'check-in')} on {_n(days, 'day')}.")
+        lines.append(f"{plural(count, 'check-in')} on {plural(days, 'day')}.")
     else:
-        lines.append(f"{_n(count, 'entry', 'entries')}.")
+        lines.append(f"{plural(count, 'entry', 'entries')}.")
     if exercise.drafts and "status" in frame:
         drafts = int((frame["status"].astype(str) == "draft").sum())
         if drafts:
-            lines.append(f"{count - drafts} complete, {_n(drafts, 'draft')} not finished.")
+            lines.append(f"{count - drafts} complete, {plural(drafts, 'draft')} not finished.")
     lines += _averages(exercise, frame)
     for f in exercise.fields:
         if f.type in ("choice", "multi_choice", "tags") and f.name in frame and f.name != "distortions":
@@ -265,7 +239,7 @@ def summary_lines(exercise: Exercise, frame: pd.DataFrame) -> tuple[str, ...]:
         shift = analysis.emotion_shift(frame)
         if not shift.empty:
             before, after = (float(v) for v in shift["intensity"])
-            lines.append(f"Feelings re-rated in {_n(int(shift['records'].iloc[0]), 'record')}: average "
+            lines.append(f"Feelings re-rated in {plural(int(shift['records'].iloc[0]), 'record')}: average "
                          f"strength {before:.0f} before, {after:.0f} after (0-100).")
     if kind == "checkin":
         lines += _questionnaire_lines(frame)
@@ -332,50 +306,6 @@ def entry_tables(exercise: Exercise, frame: pd.DataFrame) -> tuple[str, Table | 
     return "cards", None, tuple(cards)
 
 
-# -- charts ----------------------------------------------------------------------------------------
-def _charts(frames: Mapping[str, pd.DataFrame], start: dt.date, end: dt.date) -> list[Chart]:
-    from workbook import charts
-
-    out = []
-    mood = frames.get("mood")
-    if mood is not None and not mood.empty:
-        unit = analysis.trend_unit(start, end)
-        trend = analysis.mood_trend(mood, start, end, unit)
-        if not trend.empty:
-            held = frames.get("session")
-            sessions = analysis.session_dates(held if held is not None else mood.iloc[0:0])
-            sessions = sessions[analysis.in_range(sessions, start, end)]  # a rule outside would widen it
-            daily = analysis.daily_mood(mood)
-            text = (f"Mood from {day(start)} to {day(end)}: {_n(len(daily), 'day')} with a check-in, "
-                    f"average {float(daily.mean()):.1f} out of 10.")
-            out.append(Chart("Mood over the range", text,
-                             charts.mood_trend_chart(trend, sessions, start, end, unit).to_dict()))
-    wins = frames.get("win")
-    if wins is not None and not wins.empty:
-        total = len(wins)
-        if (end - start).days < WEEKLY_WINS_UP_TO_DAYS:
-            weeks = (analysis.week_start(end) - analysis.week_start(start)).days // 7 + 1
-            chart = charts.wins_chart(analysis.wins_by_week(wins, weeks=weeks, today=end))
-            title = "Wins per week"
-        else:
-            chart = charts.wins_month_chart(analysis.wins_by_month(wins, start, end))
-            title = "Wins per month"
-        out.append(Chart(title, f"{_n(total, 'small win')} saved from {day(start)} to {day(end)}.",
-                         chart.to_dict()))
-    checkins = frames.get("checkin")
-    if checkins is not None and not checkins.empty:
-        scores = analysis.questionnaire_scores(checkins)
-        if not scores.empty:
-            starting = analysis.score_change(scores, "PHQ-9")  # marked pre-treatment score, else the first
-            response_at = starting.first * scoring.RESPONSE_DROP if starting and starting.first else None
-            parts = [f"{_n(int((scores['instrument'] == i).sum()), i + ' total')}"
-                     for i in ("PHQ-9", "GAD-7") if (scores["instrument"] == i).any()]
-            out.append(Chart("PHQ-9 and GAD-7 totals", " and ".join(parts) + " over the range, on "
-                             "their published ranges.",
-                             charts.questionnaire_chart(scores, start, end, response_at).to_dict()))
-    return out
-
-
 # -- building --------------------------------------------------------------------------------------
 def _alerts(frames: Mapping[str, pd.DataFrame], end: dt.date,
             thresholds: rules.Thresholds) -> tuple[tuple[rules.Alert, ...], tuple[str, ...]]:
@@ -411,7 +341,7 @@ def build_report(
                                 cards=cards))
     return Report(made_at=made_at, start=start, end=end, app_version=app_version,
                   titles=tuple(catalog[k].title for k in frames), alerts=alerts, unchecked=unchecked,
-                  charts=tuple(_charts(frames, start, end)), sections=tuple(sections))
+                  charts=chart_catalogue.shared_figures(frames, start, end), sections=tuple(sections))
 
 
 # -- HTML -------------------------------------------------------------------------------------------
@@ -515,18 +445,6 @@ kept on the person's own computer. {{ disclaimer }}</p></footer>
 </html>
 """
 
-_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
-
-
-def svg_markup(spec: dict) -> str:
-    """A Vega-Lite spec drawn to SVG for inline use: namespace URLs dropped (HTML5 needs none)."""
-    import vl_convert
-
-    svg = vl_convert.vegalite_to_svg(spec)
-    head, sep, rest = svg.partition(">")
-    return _XMLNS.sub("", head) + sep + rest
-
-
 @functools.cache
 def _template() -> Any:
     import jinja2
@@ -539,282 +457,14 @@ def render_html(report: Report) -> str:
     """One self-contained HTML page; user text is escaped by the template's autoescape."""
     from markupsafe import Markup
 
-    def svg(chart: Chart) -> Markup:
-        return Markup(svg_markup(chart.spec))  # noqa: S704 - drawn by vl-convert from our own spec
+    def svg(chart: Figure) -> Markup:
+        return Markup(chart.svg())  # noqa: S704 - drawn by vl-convert from our own spec
 
     return _template().render(r=report, day=day, svg=svg, disclaimer=DISCLAIMER)
 
 
-# -- PDF ---------------------------------------------------------------------------------------------
-PDF_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")  # DejaVu Sans 2.35, free license: fonts/LICENSE_DEJAVU
-def _font_dir() -> Path | None:
-    """DejaVu Sans (regular and bold) shipped with the package in workbook/fonts, with its license.
-
-    None if they are missing (a partial copy of the package): the PDF then falls back to
-    Helvetica and shows a white square for what Latin-1 lacks, rather than failing.
-    """
-    folder = Path(__file__).resolve().parent / "fonts"
-    return folder if all((folder / name).is_file() for name in PDF_FONTS) else None
-
-
-@functools.cache
-def _covered() -> frozenset[int]:
-    """Code points both PDF fonts can draw (Latin-1 only with the built-in Helvetica fallback)."""
-    folder = _font_dir()
-    if folder is None:
-        return frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x100))
-    from fontTools.ttLib import TTFont
-
-    maps = []
-    for name in PDF_FONTS:
-        with TTFont(folder / name, lazy=True) as font:
-            maps.append(set(font.getBestCmap()))
-    return frozenset(maps[0] & maps[1])
-
-
-def pdf_text(text: str) -> str:
-    """Text the PDF fonts can draw: NFC, invisible format marks dropped, anything else missing
-    shown as a white square, so no character vanishes silently and nothing crashes."""
-    covered = _covered()
-    substitute = MISSING_GLYPH if ord(MISSING_GLYPH) in covered else "?"
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        if ch == "\n" or ord(ch) in covered:
-            out.append(ch)
-        elif ch in "\t\r":
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf") or 0xFE00 <= ord(ch) <= 0xFE0F:
-            continue  # control and format characters (joiners, variation selectors) draw nothing
-        else:
-            out.append(substitute)
-    return "".join(out)
-
-
-def needs_substitutes(report: Report) -> bool:
-    """Whether any text of the report has a character the PDF font cannot draw."""
-    return any(pdf_text(t) != unicodedata.normalize("NFC", t).replace("\t", " ").replace("\r", " ")
-               for t in report.texts() if t)
-
-
 def render_pdf(report: Report) -> bytes:
-    """The same content as the HTML, as an A4 PDF with its fonts embedded."""
-    import vl_convert
-    from fpdf import FPDF
+    """The same content as the HTML, as an A4 PDF with its fonts embedded (`workbook.report_pdf`)."""
+    from workbook import report_pdf
 
-    folder = _font_dir()
-    footer = (f"Between Sessions · shared by its author · {day(report.start)} to {day(report.end)} · "
-              "not a diagnosis")
-
-    class Document(FPDF):
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font(family, size=7.5)
-            self.set_text_color(90)
-            self.cell(0, 5, pdf_text(f"{footer} · page {self.page_no()} of {{nb}}"), align="C")
-            self.set_text_color(0)
-
-    pdf = Document(format="A4")
-    pdf.set_margins(14, 14, 14)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.set_title(f"Between Sessions: shared report, {day(report.start)} to {day(report.end)}")
-    pdf.set_creator(f"Between Sessions {report.app_version}")
-    if folder is not None:
-        family = "DejaVu"
-        pdf.add_font(family, "", folder / "DejaVuSans.ttf")
-        pdf.add_font(family, "B", folder / "DejaVuSans-Bold.ttf")
-    else:
-        family = "helvetica"
-    width = pdf.epw
-    grid = _Grid(pdf, family)
-
-    def para(text: str, size: float = 9.5, style: str = "", gap: float = 1.5) -> None:
-        pdf.set_font(family, style, size)
-        pdf.multi_cell(width, size * 0.5, pdf_text(text), new_x="LMARGIN", new_y="NEXT", align="L")
-        pdf.ln(gap)
-
-    def heading(text: str, size: float = 13) -> None:
-        if pdf.will_page_break(size * 2):
-            pdf.add_page()
-        para(text, size, "B", gap=1)
-
-    pdf.add_page()
-    para("Between Sessions: a shared report", 17, "B", gap=2)
-    para(report.intro, 10)
-    pdf.set_fill_color(240, 243, 246)
-    pdf.set_font(family, "", 9.5)
-    pdf.multi_cell(width, 5, pdf_text(DISCLAIMER), fill=True, new_x="LMARGIN", new_y="NEXT", align="L",
-                   padding=2)
-    pdf.ln(2)
-    if needs_substitutes(report):
-        para(f"{MISSING_GLYPH} marks a character this PDF's font cannot draw (for example some emoji, "
-             "or Chinese, Japanese or Korean writing). report.html in the same bundle shows every "
-             "character exactly as typed.", 8.5)
-
-    heading("When to reach out")
-    if report.alerts:
-        para(f"The workbook's reach-out rules, checked on the shared entries as of {day(report.end)}, "
-             "showed the person these messages:")
-        for alert in report.alerts:
-            para(alert.title, 10, "B", gap=0.5)
-            para(alert.message, 9.5, gap=2)
-    else:
-        para(f"None of the workbook's reach-out rules applied to the shared entries as of "
-             f"{day(report.end)}.")
-    for why in report.unchecked:
-        para(f"Not checked: {why}.", 8.5)
-
-    if report.charts:
-        pdf.add_page()
-        heading("Charts")
-        for chart in report.charts:
-            png = vl_convert.vegalite_to_png(chart.spec, scale=2)
-            w_px, h_px = struct.unpack(">II", png[16:24])  # the PNG header's IHDR width and height
-            h_mm = width * h_px / w_px
-            if pdf.will_page_break(h_mm + 10):
-                pdf.add_page()
-            pdf.image(io.BytesIO(png), w=width, alt_text=chart.summary)
-            para(chart.summary, 8.5, gap=4)
-
-    for section in report.sections:
-        pdf.add_page()
-        heading(section.title, 14)
-        for line in section.summary:
-            para(f"• {line}", 9.5, gap=0.5)
-        pdf.ln(3)
-        if section.table is not None:
-            grid.draw(section.table)
-        for card in section.cards:
-            tall = grid.height(card, headings=False) + 10
-            if tall < pdf.eph and pdf.will_page_break(tall):
-                pdf.add_page()  # a card that fits on a page is not split
-            heading(card.title, 10.5)
-            grid.draw(card, headings=False)
-    return bytes(pdf.output())
-
-
-def _col_widths(table: Table, width: float, headings: bool) -> list[float]:
-    """Column widths in proportion to their typical text, within bounds, filling `width`."""
-    if not headings:
-        return [width * 0.28, width * 0.72]
-    weights = []
-    for i, name in enumerate(table.columns):
-        lengths = [len(row[i]) for row in table.rows[:500]] or [0]
-        typical = sum(lengths) / len(lengths)
-        longest_word = max((len(word) for word in name.split()), default=0)
-        weights.append(min(max(typical, longest_word * 1.15, 4.0), 60.0))
-    total = sum(weights)
-    return [width * w / total for w in weights]
-
-
-class _Grid:
-    """Tables drawn line by line: fast for thousands of rows, and a row taller than a page simply
-    continues on the next one (headings repeated), so no text is ever cut or refused."""
-
-    size = 8.5  # pt
-    pad = 1.0  # mm
-
-    def __init__(self, pdf: Any, family: str):
-        self.pdf = pdf
-        self.family = family
-        self.size_mm = self.size * 0.3528
-        self.line = self.size_mm * 1.25
-        self.widths: dict[str, dict[str, float]] = {"": {}, "B": {}}
-
-    def _width(self, text: str, style: str) -> float:
-        cache = self.widths[style]
-        total = 0.0
-        for ch in text:
-            w = cache.get(ch)
-            if w is None:
-                self.pdf.set_font(self.family, style, self.size)
-                w = cache[ch] = self.pdf.get_string_width(ch)
-            total += w
-        return total
-
-    def wrap(self, text: str, width: float, style: str = "") -> list[str]:
-        """Greedy word wrap to `width` mm; a word longer than a line is broken between characters."""
-        out: list[str] = []
-        space = self._width(" ", style)
-        for paragraph in text.split("\n"):
-            line, used = "", 0.0
-            for word in paragraph.split():
-                w = self._width(word, style)
-                if line and used + space + w <= width:
-                    line, used = f"{line} {word}", used + space + w
-                    continue
-                if line:
-                    out.append(line)
-                while w > width:
-                    cut, cut_w = "", 0.0
-                    for ch in word:
-                        ch_w = self._width(ch, style)
-                        if cut and cut_w + ch_w > width:
-                            break
-                        cut, cut_w = cut + ch, cut_w + ch_w
-                    out.append(cut)
-                    word = word[len(cut):]
-                    w = self._width(word, style)
-                line, used = word, w
-            out.append(line)
-        return out
-
-    def height(self, table: Table, headings: bool = True) -> float:
-        """How tall the table is, in mm, if it is not split."""
-        inner = [w - 2 * self.pad for w in _col_widths(table, self.pdf.epw, headings)]
-        rows = ([table.columns] if headings else []) + list(table.rows)
-        return sum(max(len(self.wrap(pdf_text(v), w)) for v, w in zip(row, inner, strict=True))
-                   * self.line + 2 * self.pad for row in rows)
-
-    def draw(self, table: Table, headings: bool = True) -> None:
-        """Column headings on every page the table reaches; without them, a label column (cards)."""
-        pdf = self.pdf
-        widths = _col_widths(table, pdf.epw, headings)
-        inner = [w - 2 * self.pad for w in widths]
-        pdf.set_draw_color(175, 180, 190)
-        pdf.set_fill_color(236, 240, 245)
-        pdf.set_line_width(0.2)
-        head = None
-        if headings:
-            head = [self.wrap(pdf_text(c), w, "B") for c, w in zip(table.columns, inner, strict=True)]
-            self._row(head, widths, emphasis=set(range(len(widths))))
-        emphasis = set() if headings else {0}
-        for values in table.rows:
-            cells = [self.wrap(pdf_text(v), w, "B" if i in emphasis else "")
-                     for i, (v, w) in enumerate(zip(values, inner, strict=True))]
-            self._row(cells, widths, emphasis, head)
-        pdf.ln(3)
-
-    def _row(self, cells: list[list[str]], widths: list[float], emphasis: set[int],
-             head: list[list[str]] | None = None) -> None:
-        """One row (bold and shaded in the `emphasis` columns), split across pages if it must be."""
-        pdf = self.pdf
-        bottom = pdf.h - pdf.b_margin
-        head_lines = max(len(c) for c in head) + 1 if head else 0
-        page_lines = int((bottom - pdf.t_margin - 2 * self.pad) // self.line) - head_lines
-        while True:
-            lines = max(len(c) for c in cells)
-            room = int((bottom - pdf.get_y() - 2 * self.pad) // self.line)
-            if lines > room and (lines <= page_lines or room < 3):
-                self._new_page(widths, head)
-                continue
-            take = min(lines, room)
-            y = pdf.get_y()
-            height = take * self.line + 2 * self.pad
-            x = pdf.l_margin
-            for i, (text, w) in enumerate(zip(cells, widths, strict=True)):
-                pdf.rect(x, y, w, height, style="DF" if i in emphasis else "D")
-                pdf.set_font(self.family, "B" if i in emphasis else "", self.size)
-                for n, line in enumerate(text[:take]):
-                    if line:
-                        pdf.text(x + self.pad, y + self.pad + n * self.line + self.size_mm * 0.85, line)
-                x += w
-            pdf.set_y(y + height)
-            cells = [c[take:] for c in cells]
-            if not any(cells):
-                return
-            self._new_page(widths, head)
-
-    def _new_page(self, widths: list[float], head: list[list[str]] | None) -> None:
-        self.pdf.add_page()
-        if head:
-            self._row(head, widths, emphasis=set(range(len(widths))))
+    return report_pdf.render_pdf(report)

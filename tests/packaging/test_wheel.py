@@ -124,8 +124,8 @@ def test_the_package_index_page_has_no_link_that_leads_nowhere(installed):
 def test_the_pdf_font_comes_with_the_package_without_matplotlib(installed):
     done = installed.run(installed.bin("python"), "-c", "\n".join([
         "import importlib.util, json",
-        "from workbook import report",
-        "print(json.dumps([str(report._font_dir()), importlib.util.find_spec('matplotlib') is None]))"]))
+        "from workbook import report_pdf",
+        "print(json.dumps([str(report_pdf._font_dir()), importlib.util.find_spec('matplotlib') is None]))"]))
     folder, no_matplotlib = json.loads(done.stdout)
     assert installed.venv in Path(folder).parents and no_matplotlib, done.stderr
 

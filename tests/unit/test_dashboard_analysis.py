@@ -6,8 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from workbook import analysis, charts
-from workbook.ui import dashboard
+from workbook import analysis, charts, progress
 
 TODAY = dt.date(2026, 3, 18)  # a Wednesday
 D = dt.date
@@ -336,7 +335,7 @@ def test_wins_month_distortion_and_emotion_charts():
 
 
 # -- sentences ----------------------------------------------------------------------------
-PERIOD = dashboard.Period(D(2026, 2, 17), TODAY, 30)
+PERIOD = progress.Period(D(2026, 2, 17), TODAY, 30)
 
 
 @pytest.mark.parametrize("recent, before, expected", [
@@ -351,7 +350,7 @@ PERIOD = dashboard.Period(D(2026, 2, 17), TODAY, 30)
 ])
 def test_mood_summary(recent, before, expected):
     change = {"days": 14, "recent": recent, "recent_days": 3, "before": before, "before_days": 4}
-    assert dashboard.mood_summary(change, 6, 4.5, PERIOD) == expected
+    assert progress.mood_summary(change, 6, 4.5, PERIOD) == expected
 
 
 @pytest.mark.parametrize("rows, expected", [
@@ -364,27 +363,27 @@ def test_mood_summary(recent, before, expected):
 ])
 def test_after_session_summary(rows, expected):
     after = pd.DataFrame(rows, columns=["day", "mood"]).assign(sessions=1)
-    assert dashboard.after_session_summary(after, 4) == expected
+    assert progress.after_session_summary(after, 4) == expected
 
 
 def test_questionnaire_summary():
     scores = analysis.questionnaire_scores(checkins(("2026-01-05", [2] * 9, [2] * 7),
                                                     ("2026-03-01", [1] * 9, [1] * 7)))
     phq, gad = analysis.score_change(scores, "PHQ-9"), analysis.score_change(scores, "GAD-7")
-    assert dashboard.questionnaire_summary(scores, phq, gad) == (
+    assert progress.questionnaire_summary(scores, phq, gad) == (
         "Your latest PHQ-9 total was 9 (mild range), 9 points lower than your first (18), half or "
         "less of where you started (a drop of 50% or more, often called a response); GAD-7 7 (mild "
         "range).")
     first = scores.iloc[:1]
-    assert dashboard.questionnaire_summary(first, analysis.score_change(first), None) == (
+    assert progress.questionnaire_summary(first, analysis.score_change(first), None) == (
         "Your latest PHQ-9 total was 18 (moderately severe range), your first; the next check-in "
         "starts a line.")
     gad_only = scores[scores["instrument"] == "GAD-7"]
-    assert dashboard.questionnaire_summary(gad_only, None, gad).startswith("Your latest GAD-7 total was 7")
+    assert progress.questionnaire_summary(gad_only, None, gad).startswith("Your latest GAD-7 total was 7")
 
 
 def test_period_in_words():
     assert PERIOD.during == "in the last 30 days"
-    assert dashboard.Period(D(2025, 3, 19), TODAY, 365).during == "in the last year"
-    assert dashboard.Period(D(2019, 6, 3), TODAY, 0).during == "since 3 Jun 2019"
-    assert dashboard.wins_summary(1, PERIOD) == "You saved 1 small win in the last 30 days. Each one counts."
+    assert progress.Period(D(2025, 3, 19), TODAY, 365).during == "in the last year"
+    assert progress.Period(D(2019, 6, 3), TODAY, 0).during == "since 3 Jun 2019"
+    assert progress.wins_summary(1, PERIOD) == "You saved 1 small win in the last 30 days. Each one counts."

@@ -11,8 +11,9 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import escape
 
-from workbook import report, rules
-from workbook.report import MISSING_GLYPH, build_report, pdf_text, render_html, render_pdf
+from workbook import report_pdf, rules
+from workbook.report import build_report, render_html, render_pdf
+from workbook.report_pdf import MISSING_GLYPH, pdf_text
 
 START, END = dt.date(2026, 3, 1), dt.date(2026, 3, 31)
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -232,10 +233,10 @@ def test_pdf_with_any_unicode_and_a_very_long_note(store):
 
 
 def test_pdf_without_the_font_package_still_works(shared, monkeypatch):
-    monkeypatch.setattr(report, "_font_dir", lambda: None)
-    report._covered.cache_clear()
+    monkeypatch.setattr(report_pdf, "_font_dir", lambda: None)
+    report_pdf._covered.cache_clear()
     try:
         assert pdf_text("Café Łódź") == "Café ?ód?"
         assert render_pdf(made(shared)).startswith(b"%PDF")
     finally:
-        report._covered.cache_clear()
+        report_pdf._covered.cache_clear()

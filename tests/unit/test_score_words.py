@@ -14,8 +14,8 @@ import re
 import pandas as pd
 import pytest
 
-from workbook import analysis, report, scoring
-from workbook.ui import dashboard, review
+from workbook import analysis, progress, report, scoring
+from workbook.ui import review
 
 TOP = {"PHQ-9": 27, "GAD-7": 21}
 
@@ -102,7 +102,7 @@ def test_checkin_summary_rows(totals, marked, sentence, why):
 def test_dashboard_summary_means_what_the_numbers_say():
     for first, current in pairs("PHQ-9"):
         scores = frame("PHQ-9", first, current)
-        said = dashboard.questionnaire_summary(scores, analysis.score_change(scores, "PHQ-9"), None)
+        said = progress.questionnaire_summary(scores, analysis.score_change(scores, "PHQ-9"), None)
         where = f"{first} then {current}: {said}"
         assert ("half or less of where you started" in said) == is_response(first, current), where
         assert ("remission" in said) == (current < 5 and current < first), where
@@ -117,7 +117,7 @@ def test_dashboard_summary_means_what_the_numbers_say():
 
 def test_dashboard_measures_from_the_marked_score():
     scores = frame("PHQ-9", 8, 20, 10, marked=1)
-    said = dashboard.questionnaire_summary(scores, analysis.score_change(scores, "PHQ-9"), None)
+    said = progress.questionnaire_summary(scores, analysis.score_change(scores, "PHQ-9"), None)
     assert said == ("Your latest PHQ-9 total was 10 (moderate range), 10 points lower than your score "
                     "from before treatment (20), half or less of where you started (a drop of 50% or "
                     "more, often called a response).")

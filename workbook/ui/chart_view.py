@@ -2,7 +2,7 @@
 
 Voila ships JupyterLab's Vega renderer, so nothing is fetched from anywhere else; drawing in
 the browser keeps saves fast and the kernel small (no drawing engine in the kernel). Reports,
-which must stand alone, draw SVG instead (`workbook.ui.pages.chart_html`).
+which must stand alone, draw SVG instead (`workbook.chart_catalogue.Figure.svg`).
 
 No one needs to read a chart: each has its one-sentence summary beside it and, under it, a
 "Show as a table" disclosure with the chart's own data (`chart_table`).
@@ -16,8 +16,10 @@ from typing import Any
 
 import ipywidgets as w
 
+from workbook.chart_theme import ALTAIR_VIEW, CONFIG, MOOD_COLOUR, WIN_COLOUR
 from workbook.ui.fields import html_widget, plain_layout, shared
 from workbook.ui.text import esc
+from workbook.words import full_day, number
 
 MIMETYPE = "application/vnd.vegalite.v5+json"
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # names the dialect; never fetched
@@ -62,16 +64,7 @@ def spec_for_page(chart: Any) -> dict:
 # (pandas about one), so these two small charts are computed and written as Vega-Lite in
 # plain Python: the same numbers as `analysis.mood_by_day` / `wins_by_week` and the same
 # spec as `charts.mood_chart` / `wins_chart` (a test holds them equal), nothing to import.
-MOOD_COLOUR = "#3b6ea5"  # as workbook.charts
-WIN_COLOUR = "#3f8f5a"
-PAGE_CONFIG = {  # workbook.charts.theme() with Altair's defaults for the view
-    "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-    "view": {"stroke": None, "continuousWidth": 300, "continuousHeight": 300},
-    "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": True,
-             "gridColor": "#e6e6e6", "labelColor": "#333", "titleColor": "#333"},
-    "title": {"fontSize": 14, "anchor": "start", "color": "#222"},
-    "background": "white",
-}
+PAGE_CONFIG = {**CONFIG, "view": {**CONFIG["view"], **ALTAIR_VIEW}}  # as Altair writes the theme
 
 
 def entry_day(created_at: Any) -> dt.date | None:
@@ -212,8 +205,7 @@ def _cell(value: Any, kind: str, unit: str) -> tuple[str, bool]:
     if isinstance(value, bool):
         return ("yes" if value else "no"), False
     if isinstance(value, int | float):
-        number = float(value)
-        return (str(int(number)) if number.is_integer() else f"{number:.1f}"), True
+        return number(value), True
     text = str(value)
     if kind == "temporal":
         try:
@@ -224,7 +216,7 @@ def _cell(value: Any, kind: str, unit: str) -> tuple[str, bool]:
             return f"{day:%b %Y}", False
         if unit == "year":
             return f"{day:%Y}", False
-        return f"{day:%a} {day.day} {day:%b %Y}" + (f", {text[11:16]}" if len(text) > 10 else ""), False
+        return full_day(day) + (f", {text[11:16]}" if len(text) > 10 else ""), False
     return text, False
 
 
@@ -266,21 +258,21 @@ def chart_table(spec: dict | None, limit: int = TABLE_ROWS) -> str:
         return ""
     ordered = sorted(tables.values(), key=lambda t: -len(t["columns"]) * len(t["rows"]))
     parts = []
-    for number, table in enumerate(ordered, start=1):
-        parts.append(_table_html(table, title, number, len(ordered), limit))
+    for index, table in enumerate(ordered, start=1):
+        parts.append(_table_html(table, title, index, len(ordered), limit))
     subtitle = spec.get("title", {}).get("subtitle") if isinstance(spec.get("title"), dict) else None
     key = f'<p class="wb-help">{esc(_text(subtitle))}</p>' if subtitle else ""
     return ('<details class="wb-table-view"><summary>Show as a table</summary>'
             + key + "".join(parts) + "</details>")
 
 
-def _table_html(table: dict, title: str, number: int, count: int, limit: int) -> str:
+def _table_html(table: dict, title: str, index: int, count: int, limit: int) -> str:
     columns = table["columns"]
     # what each row is about (a day, a week, a name) first, as the row's header; then the numbers
     names = sorted(columns, key=lambda n: columns[n]["type"] == "quantitative")
     caption = " · ".join(t for t in (title, table["panel"] if table["panel"] != title else "") if t)
     if count > 1:
-        caption = f"{caption} ({number} of {count})" if caption else f"Table {number} of {count}"
+        caption = f"{caption} ({index} of {count})" if caption else f"Table {index} of {count}"
     head = "".join(f'<th scope="col">{esc(columns[n]["title"] or _humane(n))}</th>' for n in names)
     rows = table["rows"]
     shown = rows[-limit:] if len(rows) > limit else rows

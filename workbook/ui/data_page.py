@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from collections.abc import Callable
 
@@ -10,15 +9,9 @@ import ipywidgets as w
 
 from workbook import backup
 from workbook.store import Store
+from workbook.ui.controls import download_link
 from workbook.ui.form import Feedback
 from workbook.ui.text import esc, hosted
-
-
-def download_link(data: bytes, filename: str, mimetype: str, label: str) -> str:
-    """A link that saves `data` as a file; a data: URL, so nothing leaves this computer."""
-    payload = base64.b64encode(data).decode("ascii")
-    return (f'<a class="wb-download-link" download="{esc(filename)}" '
-            f'href="data:{mimetype};base64,{payload}">{esc(label)}</a>')
 
 
 class RemindersPanel(w.VBox):

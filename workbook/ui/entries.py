@@ -20,7 +20,8 @@ import ipywidgets as w
 from workbook.store import Store
 from workbook.ui.fields import auto_layout, html_widget
 from workbook.ui.form import Feedback
-from workbook.ui.text import esc, shorten, when
+from workbook.ui.text import esc, shorten
+from workbook.words import when
 
 Describe = Callable[[dict[str, Any]], str]
 

@@ -13,6 +13,7 @@ import ipywidgets as w
 
 from workbook.exercises import Field
 from workbook.ui.text import esc
+from workbook.words import number
 
 # -- shared layout and style models ------------------------------------------------------------
 # Every ipywidget brings a Layout model and most a Style model of their own: two more things
@@ -211,8 +212,7 @@ class NumberInput(FieldInput):
         if value is None:
             self.input.value = ""
         else:
-            value = float(value)
-            self.input.value = str(int(value)) if value.is_integer() else str(value)
+            self.input.value = number(value, None)
 
 
 class ChoiceInput(FieldInput):

@@ -14,16 +14,15 @@ import ipywidgets as w
 
 from workbook.exercises import Exercise, FieldError
 from workbook.store import Store
+from workbook.ui.controls import button
 from workbook.ui.fields import (
     FieldInput,
     RerateInput,
     ThoughtsInput,
-    auto_layout,
     build_input,
     html_widget,
     plain_layout,
     shared,
-    style_of,
 )
 from workbook.ui.text import esc, esc_lines, focus_attrs
 
@@ -86,14 +85,6 @@ class Feedback(w.VBox):
         return run
 
 
-def _button(label: str, css: str, style: str = "", hidden_alone: bool = False) -> w.Button:
-    """A form button; one that is hidden and shown on its own gets a layout of its own."""
-    layout = w.Layout(width="auto") if hidden_alone else auto_layout()
-    button = w.Button(description=label, button_style=style, layout=layout, style=style_of(w.Button))
-    button.add_class(css)
-    return button
-
-
 class ExerciseForm(w.VBox):
     """Every field of an exercise and a Save button; also edits an existing entry."""
 
@@ -106,9 +97,9 @@ class ExerciseForm(w.VBox):
         self.inputs: dict[str, FieldInput] = {f.name: build_input(f) for f in exercise.fields}
         self.editing: str | None = None
         self.feedback = Feedback()
-        self.save_button = _button("Save", "wb-save", "primary", hidden_alone=True)
+        self.save_button = button("Save", "wb-save", style="primary", hidden_alone=True)
         self.save_button.on_click(self.feedback.guard(lambda _: self.save()))
-        self.cancel_button = _button("Cancel editing", "wb-cancel", hidden_alone=True)
+        self.cancel_button = button("Cancel editing", "wb-cancel", hidden_alone=True)
         self.cancel_button.on_click(self.feedback.guard(lambda _: self.cancel()))
         self.cancel_button.layout.display = "none"
         self.heading = html_widget()
@@ -185,9 +176,9 @@ class StepForm(ExerciseForm):
         self.prompt = html_widget()
         self.hot = html_widget("", "wb-hot-thought")
         self.step_box = w.VBox(layout=plain_layout())
-        self.back_button = _button("Back", "wb-back")
-        self.next_button = _button("Next", "wb-next", "primary", hidden_alone=True)
-        self.draft_button = _button("Save draft", "wb-save-draft")
+        self.back_button = button("Back", "wb-back")
+        self.next_button = button("Next", "wb-next", style="primary", hidden_alone=True)
+        self.draft_button = button("Save draft", "wb-save-draft")
         super().__init__(exercise, store, on_saved)
         self.save_button.description = f"Save {exercise.title.lower()}"
         self.back_button.on_click(self.feedback.guard(lambda _: self.go(self.step - 1)))

@@ -19,8 +19,10 @@ import ipywidgets as w
 from workbook import homework, worksheets
 from workbook.homework import Assignment, ItemProgress
 from workbook.store import Store
+from workbook.ui import controls
 from workbook.ui.form import Feedback
 from workbook.ui.text import esc, esc_lines, hosted
+from workbook.words import full_day, plural
 
 log = logging.getLogger(__name__)
 
@@ -36,20 +38,8 @@ def uploaded_files(value: Any) -> list[tuple[str, bytes]]:
     return out
 
 
-def day(value: dt.date) -> str:
-    """'Mon 2 Mar 2026'."""
-    return f"{value:%a} {value.day} {value:%b %Y}"
-
-
 def _times(count: int) -> str:
     return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
-
-
-def _button(label: str, *classes: str, style: str = "") -> w.Button:
-    button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
-    for css in classes:
-        button.add_class(css)
-    return button
 
 
 class HomeworkPage(w.VBox):
@@ -120,11 +110,10 @@ class HomeworkPage(w.VBox):
                                "A homework file from your therapist is named like "
                                "homework-….json; if this was it, ask them for a new copy.")
             return None
-        span = f"{day(assignment.start)} to {day(assignment.until)}"
+        span = f"{full_day(assignment.start)} to {full_day(assignment.until)}"
         sheets = len(assignment.worksheets)
-        extra = f" and {sheets} new worksheet{'s' if sheets != 1 else ''}" if sheets else ""
-        self.feedback.ok(f"Homework added: {len(assignment.items)} exercise"
-                         f"{'s' if len(assignment.items) != 1 else ''}{extra}, {span}.")
+        extra = f" and {plural(sheets, 'new worksheet')}" if sheets else ""
+        self.feedback.ok(f"Homework added: {plural(len(assignment.items), 'exercise')}{extra}, {span}.")
         self.refresh()
         for callback in self.after_install:
             callback(assignment)
@@ -166,9 +155,9 @@ class HomeworkPage(w.VBox):
 
     def _intro(self, assignment: Assignment, today: dt.date) -> str:
         who = f" from {esc(assignment.therapist)}" if assignment.therapist.strip() else ""
-        span = f"{esc(day(assignment.start))} to {esc(day(assignment.until))}"
-        when = (f"Starts {esc(day(assignment.start))}." if assignment.upcoming(today)
-                else f"Until {esc(day(assignment.until))}.")
+        span = f"{esc(full_day(assignment.start))} to {esc(full_day(assignment.until))}"
+        when = (f"Starts {esc(full_day(assignment.start))}." if assignment.upcoming(today)
+                else f"Until {esc(full_day(assignment.until))}.")
         note = (f'<blockquote class="wb-homework-note">{esc_lines(assignment.note)}</blockquote>'
                 if assignment.note.strip() else "")
         return (f'<div class="wb-homework-head"><strong>Homework{who}</strong>, {span}. '
@@ -190,7 +179,7 @@ class HomeworkPage(w.VBox):
                       f'{status}{prompt}</div>')
         parts: list[w.Widget] = [text]
         if item.kind in self.store.catalog:
-            button = _button("Open", "wb-homework-open", f"wb-open-{item.kind}")
+            button = controls.button("Open", "wb-homework-open", f"wb-open-{item.kind}")
             button.tooltip = f"Open {item.title}"
             button.on_click(self.feedback.guard(lambda _b, k=item.kind: self.open_tool(k)))
             self.open_buttons.setdefault(item.kind, []).append(button)
@@ -208,13 +197,13 @@ class HomeworkPage(w.VBox):
         aim = (f"aim: {_times(item.target_per_week)} a week" if item.target_per_week
                else "whenever it helps")
         if assignment.upcoming(today):
-            return f'<span class="wb-help">({esc(aim)}; starts {esc(day(assignment.start))})</span>'
+            return f'<span class="wb-help">({esc(aim)}; starts {esc(full_day(assignment.start))})</span>'
         started = f", and {item.drafts} started" if item.drafts else ""
         if item.week_target:
             count = f"{item.this_week} of {item.week_target} this week{started}"
             if item.met_this_week:
                 count += " - done for this week, well done"
-            due = f" This week's ends {day(item.due)}." if item.due else ""
+            due = f" This week's ends {full_day(item.due)}." if item.due else ""
         else:
             count = f"{item.this_week} this week{started}"
             due = ""
@@ -242,7 +231,7 @@ class HomeworkPage(w.VBox):
             return []
         buttons = []
         for sheet in sheets:
-            button = _button(sheet.nav, "wb-homework-tool", f"wb-nav-{sheet.kind}")
+            button = controls.button(sheet.nav, "wb-homework-tool", f"wb-nav-{sheet.kind}")
             button.tooltip = f"Open the worksheet {sheet.title}"
             button.on_click(self.feedback.guard(lambda _b, k=sheet.kind: self.open_tool(k)))
             self.tool_buttons[sheet.kind] = button

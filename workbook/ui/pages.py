@@ -18,17 +18,9 @@ from workbook.ui.entries import EntryList
 from workbook.ui.fields import auto_layout, html_widget, plain_layout, style_of
 from workbook.ui.form import ExerciseForm, Feedback, StepForm
 from workbook.ui.text import esc, esc_lines, shorten
+from workbook.words import number, plural
 
 log = logging.getLogger(__name__)
-
-
-def chart_html(chart: Any, label: str) -> str:
-    """A chart drawn to SVG in the kernel: no script, no network, nothing to load."""
-    import vl_convert
-
-    # the chart functions' specs are checked against the schema in their tests; not again per draw
-    svg = vl_convert.vegalite_to_svg(chart.to_dict(validate=False))
-    return f'<figure class="wb-figure" role="img" aria-label="{esc(label)}">{svg}</figure>'
 
 
 class ToolPage(w.VBox):
@@ -129,7 +121,7 @@ class MoodPage(ToolPage):
         days = len(daily)
         moods = [row["mood"] for row in daily if row["mood"] is not None]
         mean = sum(moods) / len(moods) if moods else float("nan")
-        text = (f"{days} day{'s' if days != 1 else ''} with a check-in in the last 30 days; "
+        text = (f"{plural(days, 'day')} with a check-in in the last 30 days; "
                 f"average mood {mean:.1f} out of 10.")
         self.chart.draw(chart_view.mood_spec(daily), text)
         return [self.chart]
@@ -140,7 +132,7 @@ class MoodPage(ToolPage):
             if entry.get(name) is not None:
                 parts.append(f"{label} {esc(entry[name])}/10")
         if entry.get("sleep_hours") is not None:
-            parts.append(f"slept {esc(_num(entry['sleep_hours']))} h")
+            parts.append(f"slept {esc(number(entry['sleep_hours'], None))} h")
         if entry.get("tags"):
             parts.append("tags: " + esc(", ".join(entry["tags"])))
         note = f'<div class="wb-note">{esc(shorten(entry["note"], 200))}</div>' if entry.get("note") else ""
@@ -194,7 +186,7 @@ class WinsPage(ToolPage):
         if count == 0:
             text = "No wins saved this week yet. Even one small thing counts."
         else:
-            text = f"{count} win{'s' if count != 1 else ''} this week. Each one counts."
+            text = f"{plural(count, 'win')} this week. Each one counts."
         total = self.wins_week  # one widget, its words changed in place after each save
         total.value = f'<p class="wb-wins-week">{esc(text)}</p>'
         if not records:
@@ -202,7 +194,7 @@ class WinsPage(ToolPage):
         weekly = chart_view.wins_by_week(records, weeks=8)
         total_8 = sum(row["wins"] for row in weekly)
         self.chart.draw(chart_view.wins_spec(weekly),
-                        f"{total_8} win{'s' if total_8 != 1 else ''} in the last 8 weeks, week by week.")
+                        f"{plural(total_8, 'win')} in the last 8 weeks, week by week.")
         return [total, self.chart]
 
     def describe(self, entry: dict[str, Any]) -> str:
@@ -225,7 +217,3 @@ def page_class(kind: str) -> type[ToolPage]:
     pages = {"mood": MoodPage, "thought_record": ThoughtRecordPage, "win": WinsPage,
              "session": SessionPage, "checkin": CheckinPage, "safety_plan": SafetyPlanPage}
     return pages.get(kind, ToolPage)
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)

@@ -7,6 +7,10 @@ first), the charts, the PHQ-9/GAD-7 trajectory, recent thought records and wins.
 
 Nothing is written anywhere: there is no Store here, only the DataFrames inside the bundle.
 Every text from a file (entries, names, notes, file names) is escaped before it is shown.
+
+Why this module is over 400 lines: each section is a short pure function from a bundle to HTML
+and the two views only place them; kept together, one file reads as the review a therapist sees,
+top to bottom. The charts come from `workbook.chart_catalogue`, as in the report.
 """
 
 from __future__ import annotations
@@ -20,13 +24,13 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from workbook import analysis, exercises, homework, rules, scoring, worksheets
+from workbook import analysis, chart_catalogue, exercises, homework, rules, scoring, worksheets
 from workbook.bundle import Bundle, BundleError, read_bundle
 from workbook.homework import Assignment, AssignmentError
 from workbook.ui.form import Feedback
-from workbook.ui.homework_page import day, uploaded_files
-from workbook.ui.pages import chart_html
+from workbook.ui.homework_page import uploaded_files
 from workbook.ui.text import esc, esc_lines, shorten
+from workbook.words import full_day, iso_day, plural
 
 log = logging.getLogger(__name__)
 
@@ -75,17 +79,13 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _date(text: Any) -> str:
-    """'2026-03-31' from an ISO timestamp (the local date as written)."""
-    return esc(str(text or "")[:10])
+    """'2026-03-31' from an ISO timestamp, escaped (the text comes from a file)."""
+    return esc(iso_day(text))
 
 
 def _title(kind: str, sheets: Mapping[str, exercises.Exercise]) -> str:
     found = exercises.builtin().get(kind) or sheets.get(kind)
     return found.title if found else kind
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _period(bundle: Bundle) -> tuple[dt.date, dt.date]:
@@ -103,7 +103,7 @@ def summary_html(name: str, bundle: Bundle, sheets: Mapping[str, exercises.Exerc
     counts = ", ".join(f"{esc(_title(kind, sheets))}: {bundle.manifest.counts.get(kind, 0)}"
                        for kind in bundle.kinds)
     return (f'<h2 class="wb-title">{esc(name)}</h2>'
-            f'<p class="wb-review-range">Shared entries from {esc(day(start))} to {esc(day(end))} '
+            f'<p class="wb-review-range">Shared entries from {esc(full_day(start))} to {esc(full_day(end))} '
             f"(made {esc(str(bundle.manifest.created_at)[:16].replace('T', ' '))}, checksums verified). "
             f"{counts or 'No entries shared.'}</p>")
 
@@ -116,11 +116,11 @@ def completion_html(assignment: Assignment | None, bundle: Bundle) -> str:
     start, end = _period(bundle)
     shown = homework.progress_from_frames(assignment, bundle.frames, today=end)
     who = f" for {esc(assignment.client)}" if assignment.client.strip() else ""
-    head = (f"<h3>Homework{who}: {esc(day(assignment.start))} to {esc(day(assignment.until))}</h3>")
+    head = (f"<h3>Homework{who}: {esc(full_day(assignment.start))} to {esc(full_day(assignment.until))}</h3>")
     notes = []
     if start > assignment.start or end < min(assignment.until, dt.date.today()):
-        notes.append(f"The bundle covers {esc(day(start))} to {esc(day(end))}; weeks outside it count "
-                     "nothing shared.")
+        notes.append(f"The bundle covers {esc(full_day(start))} to {esc(full_day(end))}; weeks outside "
+                     "it count nothing shared.")
     weeks = homework.weeks_of(assignment.start, assignment.until)
     cells = "".join(f"<th>{esc(first.strftime('%d %b'))}</th>" for first, _ in weeks)
     rows = []
@@ -169,7 +169,7 @@ def flags_html(bundle: Bundle) -> str:
                       if not _missing(a) and a > 0)
         if days:
             out.append(f'<p class="wb-review-item9"><strong>Item 9 above 0</strong> in '
-                       f"{_n(len(days), 'check-in')} in the range: {esc(', '.join(days))}.</p>")
+                       f"{plural(len(days), 'check-in')} in the range: {esc(', '.join(days))}.</p>")
     if len(out) == 1:
         out.append('<p class="wb-review-no-flags">None of the reach-out rules apply to the shared '
                    "entries.</p>")
@@ -184,47 +184,14 @@ def flags_html(bundle: Bundle) -> str:
 
 
 def charts_html(bundle: Bundle) -> str:
-    """Mood, wins and PHQ-9/GAD-7 charts, drawn to SVG here (no script, no network)."""
-    from workbook import charts
-
+    """The shared charts of the catalogue (as in the report), drawn to SVG here: no script, no network."""
     start, end = _period(bundle)
-    frames = bundle.frames
-    out = []
-    mood = frames.get("mood")
-    if mood is not None and not mood.empty:
-        unit = analysis.trend_unit(start, end)
-        trend = analysis.mood_trend(mood, start, end, unit)
-        if not trend.empty:
-            held = frames.get("session")
-            sessions = analysis.session_dates(held if held is not None else mood.iloc[0:0])
-            sessions = sessions[analysis.in_range(sessions, start, end)]
-            daily = analysis.daily_mood(mood)
-            text = (f"Mood from {day(start)} to {day(end)}: {_n(len(daily), 'day')} with a check-in, "
-                    f"average {float(daily.mean()):.1f} out of 10.")
-            out.append(_figure(charts.mood_trend_chart(trend, sessions, start, end, unit), text))
-    wins = frames.get("win")
-    if wins is not None and not wins.empty:
-        if (end - start).days < 92:
-            weeks = (analysis.week_start(end) - analysis.week_start(start)).days // 7 + 1
-            chart = charts.wins_chart(analysis.wins_by_week(wins, weeks=weeks, today=end))
-        else:
-            chart = charts.wins_month_chart(analysis.wins_by_month(wins, start, end))
-        out.append(_figure(chart, f"{_n(len(wins), 'small win')} from {day(start)} to {day(end)}."))
-    checkins = frames.get("checkin")
-    if checkins is not None and not checkins.empty:
-        scores = analysis.questionnaire_scores(checkins)
-        if not scores.empty:
-            starting = analysis.score_change(scores, "PHQ-9")  # marked pre-treatment score, else the first
-            response_at = starting.first * scoring.RESPONSE_DROP if starting and starting.first else None
-            out.append(_figure(charts.questionnaire_chart(scores, start, end, response_at),
-                               "PHQ-9 and GAD-7 totals on their published ranges."))
-    if not out:
-        return '<h3>Charts</h3><p class="wb-empty">No mood check-ins, wins or check-ins to chart.</p>'
-    return "<h3>Charts</h3>" + "".join(out)
-
-
-def _figure(chart: Any, summary: str) -> str:
-    return f'{chart_html(chart, summary)}<p class="wb-chart-summary">{esc(summary)}</p>'
+    figures = chart_catalogue.shared_figures(bundle.frames, start, end)
+    if not figures:
+        return '<h3>Charts</h3><p class="wb-empty">Nothing in the shared entries to chart yet.</p>'
+    return "<h3>Charts</h3>" + "".join(
+        f'<figure class="wb-figure" role="img" aria-label="{esc(f.summary)}">{f.svg()}</figure>'
+        f'<p class="wb-chart-summary">{esc(f.summary)}</p>' for f in figures)
 
 
 def scores_html(bundle: Bundle) -> str:
@@ -358,7 +325,7 @@ def safety_plan_html(bundle: Bundle) -> str:
     parts = "".join(f"<dt>{esc(f.label)}</dt><dd>{esc_lines(latest.get(f.name)) or '-'}</dd>"
                     for f in exercise.fields)
     earlier = len(shown) - 1
-    more = f" ({earlier} earlier version{'s' if earlier != 1 else ''} in the bundle)" if earlier else ""
+    more = f" ({plural(earlier, 'earlier version')} in the bundle)" if earlier else ""
     return (f"<h3>Safety plan, saved {_date(latest.get('created_at'))}{more}</h3>"
             f'<dl class="wb-review-plan">{parts}</dl>')
 
@@ -505,9 +472,9 @@ class ReviewBoard(w.VBox):
         self._draw_files()
         self._draw_clients()
         if refused:
-            self.feedback.fail(f"{_n(refused, 'file')} could not be used; see the list below.")
+            self.feedback.fail(f"{plural(refused, 'file')} could not be used; see the list below.")
         elif added:
-            self.feedback.ok(f"{_n(added, 'file')} checked and opened.")
+            self.feedback.ok(f"{plural(added, 'file')} checked and opened.")
 
     def add_file(self, name: str, data: bytes) -> bool:
         """Read one upload in memory; a refusal is kept with its reason (shown escaped)."""

@@ -7,7 +7,6 @@ page always opens on the newest one. A first plan starts with the person's crisi
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -15,13 +14,16 @@ import ipywidgets as w
 
 from workbook.exercises import Exercise, content
 from workbook.store import Store
+from workbook.ui.controls import download_link
 from workbook.ui.form import ExerciseForm
 from workbook.ui.help import crisis_resources, crisis_text
 from workbook.ui.pages import ToolPage
-from workbook.ui.text import esc, esc_lines, shorten, when
+from workbook.ui.text import esc, esc_lines, shorten
+from workbook.words import plural, when
 
 KIND = "safety_plan"
 PRINT_FILE = "my-safety-plan.html"
+PRINT_LABEL = "Download my plan to print"
 
 
 def latest_plan(records: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -64,12 +66,6 @@ def printable_html(exercise: Exercise, plan: dict[str, Any], crisis: list[dict[s
         f"<p class=\"meta\">{esc(words['print_note'])}</p>"
         f"<p class=\"credit\">{esc(words['credit'])}</p></body></html>"
     )
-
-
-def download_href(html_text: str) -> str:
-    """A data: URL of the printable page, so nothing leaves this computer."""
-    return "data:text/html;charset=utf-8;base64," + base64.b64encode(
-        html_text.encode("utf-8")).decode("ascii")
 
 
 def _normal(values: dict[str, Any]) -> dict[str, Any]:
@@ -154,12 +150,12 @@ class SafetyPlanPage(ToolPage):
             return [box]
         page = printable_html(self.exercise, latest, crisis_resources(self.store))
         earlier = len(records) - 1
-        versions = (f" {earlier} earlier version{'s' if earlier != 1 else ''} kept below."
+        versions = (f" {plural(earlier, 'earlier version')} kept below."
                     if earlier else "")
         box = w.HTML(
             f'<p>Your plan, saved {esc(when(str(latest.get("created_at") or "")))}.{versions}</p>'
-            f'<p><a class="wb-download-link" download="{PRINT_FILE}" href="{download_href(page)}">'
-            "Download my plan to print</a> <span class=\"wb-help\">(a web page: open it and print "
+            f'<p>{download_link(page.encode("utf-8"), PRINT_FILE, "text/html;charset=utf-8", PRINT_LABEL)}'
+            " <span class=\"wb-help\">(a web page: open it and print "
             "it, or keep it on your phone)</span></p>"
             f"{credit}")
         box.add_class("wb-safety-plan-print")

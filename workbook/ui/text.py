@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import itertools
 
@@ -15,15 +14,6 @@ def esc(text: object) -> str:
 def esc_lines(text: object) -> str:
     """Escaped text with its line breaks kept."""
     return "<br>".join(esc(line) for line in str(text or "").splitlines())
-
-
-def when(created_at: str) -> str:
-    """'Sat 21 Nov, 19:40' from an ISO timestamp; the text itself if it does not parse."""
-    try:
-        stamp = dt.datetime.fromisoformat(created_at)
-    except (TypeError, ValueError):
-        return str(created_at)
-    return stamp.strftime("%a %d %b %Y, %H:%M")
 
 
 def shorten(text: object, limit: int = 120) -> str:

@@ -6,7 +6,6 @@ this computer until the therapist gives it to the client. Nothing is written to 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -16,10 +15,12 @@ import ipywidgets as w
 from workbook import exercises, homework, worksheets
 from workbook.exercises import Exercise
 from workbook.homework import Assignment, Item
+from workbook.ui.controls import button, download_link
 from workbook.ui.fields import build_input
 from workbook.ui.form import Feedback
-from workbook.ui.homework_page import day, uploaded_files
+from workbook.ui.homework_page import uploaded_files
 from workbook.ui.text import esc, esc_lines
+from workbook.words import full_day, plural
 
 # a safety plan is made once (best together) and kept up to date, not counted each week
 DEFAULT_TARGETS = {"mood": 7, "thought_record": 2, "win": 5, "session": 1, "checkin": 1,
@@ -28,25 +29,12 @@ DEFAULT_DAYS = 28
 WORKSHEET_TARGET = 1
 
 
-def download_link(data: bytes, name: str, mime: str) -> str:
-    """An `<a download>` with the file inside a data: URL (nothing is fetched or sent)."""
-    encoded = base64.b64encode(data).decode("ascii")
-    return (f'<a class="wb-download-link" download="{esc(name)}" href="data:{mime};base64,{encoded}">'
-            f"Download {esc(name)}</a>")
-
-
 def _labelled(widget: w.Widget, css: str, label: str, width: str = "auto") -> w.Widget:
     widget.add_class(css)
     widget.description = label
     widget.style.description_width = "initial"
     widget.layout.width = width
     return widget
-
-
-def _button(label: str, css: str, style: str = "") -> w.Button:
-    button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
-    button.add_class(css)
-    return button
 
 
 class ExerciseChoice(w.HBox):
@@ -100,7 +88,7 @@ class AssignmentComposer(w.VBox):
                                              description="Load a worksheet", layout=w.Layout(width="auto"))
         self.worksheet_upload.add_class("wb-upload")
         self.worksheet_upload.add_class("wb-worksheet-upload")
-        self.make_button = _button("Make the homework file", "wb-save", "primary")
+        self.make_button = button("Make the homework file", "wb-save", style="primary")
         self.feedback = Feedback()
         self.download = w.HTML()
         self.download.add_class("wb-download")
@@ -212,8 +200,8 @@ class AssignmentComposer(w.VBox):
             + '<p class="wb-help">The link saves the file on this computer; nothing is sent anywhere. '
             "Give it to your client the way you agreed (in person, by email, on a stick).</p>")
         count = len(assignment.items)
-        self.feedback.ok(f"Homework file ready: {count} exercise{'s' if count != 1 else ''}, "
-                         f"{day(assignment.start)} to {day(assignment.until)}.")
+        self.feedback.ok(f"Homework file ready: {plural(count, 'exercise')}, "
+                         f"{full_day(assignment.start)} to {full_day(assignment.until)}.")
         return assignment
 
 
@@ -245,7 +233,7 @@ class WorksheetBuilder(w.VBox):
         self.options.add_class("wb-list")
         self.required = w.Checkbox(value=False, description="Needed to save", indent=False)
         self.required.add_class("wb-field-field_required")
-        self.add_button = _button("Add this question", "wb-add-field", "info")
+        self.add_button = button("Add this question", "wb-add-field", style="info")
         self.field_list = w.VBox()
         self.field_list.add_class("wb-builder-fields")
         self.preview = w.VBox()
@@ -254,7 +242,7 @@ class WorksheetBuilder(w.VBox):
         self.yaml_view.add_class("wb-yaml")
         self.download = w.HTML()
         self.download.add_class("wb-download")
-        self.use_button = _button("Use in this homework", "wb-use-worksheet")
+        self.use_button = button("Use in this homework", "wb-use-worksheet", hidden_alone=True)
         self.use_button.layout.display = None if on_use else "none"
         self.feedback = Feedback()
         header = w.HTML(
@@ -329,7 +317,7 @@ class WorksheetBuilder(w.VBox):
             needed = ", needed" if spec.get("required") else ""
             text = w.HTML(f'<span class="wb-builder-field">{index + 1}. {esc(spec["label"])} '
                           f'<span class="wb-help">[{esc(spec["type"])}{esc(extra)}{needed}]</span></span>')
-            remove = _button("Remove", "wb-remove-field")
+            remove = button("Remove", "wb-remove-field")
             remove.on_click(lambda _b, i=index: self.remove_field(i))
             rows.append(w.HBox([remove, text], layout=w.Layout(align_items="center")))
         return rows

@@ -13,6 +13,7 @@ from workbook.ui.form import StepForm
 from workbook.ui.help import Item9Box, crisis_html
 from workbook.ui.pages import ToolPage
 from workbook.ui.text import esc, esc_lines, shorten
+from workbook.words import number
 
 Navigate = Callable[[str, dict[str, Any]], None]
 
@@ -178,7 +179,7 @@ class SessionPage(ToolPage):
                    for n in self.effects if n != "other_effect_name" and entry.get(n) is not None]
         if effects:
             out += f'<div class="wb-help">Side effects: {", ".join(effects)}</div>'
-        readings = [f'{esc(_int(entry[f"{pre}systolic"]))}/{esc(_int(entry[f"{pre}diastolic"]))}'
+        readings = [esc(f'{number(entry[f"{pre}systolic"], None)}/{number(entry[f"{pre}diastolic"], None)}')
                     for pre in ("bp_", "bp_after_")
                     if entry.get(f"{pre}systolic") is not None and entry.get(f"{pre}diastolic") is not None]
         if readings:
@@ -280,7 +281,3 @@ class CheckinPage(ToolPage):
         if entry.get("note"):
             out += f'<div class="wb-note">{esc(shorten(entry["note"], 200))}</div>'
         return out
-
-
-def _int(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)

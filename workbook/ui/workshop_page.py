@@ -35,7 +35,7 @@ MEMBER_ENV = "WORKBOOK_MEMBER"  # workbook.workshop_server.MEMBER_ENV (kept apar
 def warm() -> None:
     """The heavy imports, done before a participant is known (in Voila's preheated kernels)."""
     import pandas  # noqa: F401
-    import vl_convert  # noqa: F401 - the tools' charts are drawn to SVG in the kernel
+    import vl_convert  # noqa: F401 - a share bundle's report draws its charts to SVG with it
 
     from workbook import analysis, charts, exercises, rules  # noqa: F401
     from workbook.ui import app, data_page, pages, treatment  # noqa: F401
