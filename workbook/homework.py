@@ -248,9 +248,10 @@ def _items(value: Any, worksheet_kinds: set[str]) -> tuple[Item, ...]:
         kind = raw.get("kind")
         if not isinstance(kind, str) or not kind:
             raise AssignmentError(f"Item {index} of the assignment names no exercise.")
-        if kind not in exercises.BUILTIN_KINDS and worksheets.kind_for(kind) in worksheet_kinds:
+        builtin = exercises.kinds()
+        if kind not in builtin and worksheets.kind_for(kind) in worksheet_kinds:
             kind = worksheets.kind_for(kind)  # a worksheet named as its file says, without ws_
-        if kind not in exercises.BUILTIN_KINDS and kind not in worksheet_kinds:
+        if kind not in builtin and kind not in worksheet_kinds:
             raise AssignmentError(f"Item {index} names the exercise {kind[:60]!r}, which is not one of "
                                   "the workbook's and has no worksheet in the file.")
         if any(i.kind == kind for i in items):

@@ -122,7 +122,7 @@ def test_notebooks_prints_the_folder_holding_every_tools_notebook(capsys):
     out, err = capsys.readouterr()
     folder = Path(out.strip())
     assert folder.is_dir()
-    for notebook in cli.TOOLS.values():
+    for notebook in cli.tools().values():
         assert (folder / notebook).is_file()
     assert "therapist.ipynb" in err
     assert cli.main(["notebooks", "--quiet"]) == 0

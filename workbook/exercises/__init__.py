@@ -14,9 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 FIELD_TYPES = (
     "short_text",
@@ -35,6 +38,8 @@ FIELD_TYPES = (
 LIST_TYPES = ("multi_choice", "tags", "ratings", "thoughts", "rerate")
 SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
 DEFAULT_MAX_LENGTH = 20_000
+DEFAULT_ORDER = 100
+MAX_HOMEWORK_TARGET = 21  # as homework.MAX_TARGET: three a day, every day of the week
 
 
 class FieldError(ValueError):
@@ -302,6 +307,13 @@ class Exercise:
     # a document kept up to date (a safety plan) rather than a log: its latest version is what
     # counts, so a bundle carries it even when it was saved before the shared range
     current_version: bool = False
+    # -- where the exercise appears (registry keys, optional in the YAML) ----------------------
+    menu: bool = True  # a button in the app's menu (the safety plan is reached from help instead)
+    order: int = DEFAULT_ORDER  # place in the menu and in every list of exercises, lowest first
+    trackable: bool = True  # offered on the welcome and on My data as something to track
+    track_label: str = ""  # the words beside that tick box; the title when not given
+    workshop_counted: bool = True  # added up (as counts only) for a workshop's facilitator
+    homework_target: int = 1  # times a week a therapist's new homework suggests
     _by_name: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -309,6 +321,30 @@ class Exercise:
 
     def field(self, name: str) -> Field:
         return self._by_name[name]
+
+    @property
+    def track_text(self) -> str:
+        """What the tick box for tracking this exercise says."""
+        return self.track_label or self.title
+
+    def summarise(self, entry: Mapping[str, Any]) -> str:
+        """One line for an entry in a list: `list_summary` filled in, else its first answer.
+
+        `list_summary` names fields in braces ("{mood}/10 mood"); a field left empty shows as
+        nothing, and a summary that names an unknown field falls back to the first answer.
+        """
+        if self.list_summary:
+            values = {f.name: _plain(entry.get(f.name)) for f in self.fields}
+            try:
+                text = self.list_summary.format_map(values).strip()
+            except (KeyError, IndexError, ValueError):
+                text = ""
+            if text:
+                return text
+        for f in self.fields:
+            if not f.is_empty(entry.get(f.name)):
+                return _plain(entry.get(f.name))
+        return ""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -334,6 +370,18 @@ class Exercise:
             raise FieldError(self.fields[0].name, "",
                              "Nothing is filled in yet. Answer any one question, then Save.")
         return cleaned
+
+
+def _plain(value: Any) -> str:
+    """A value as a person reads it: lists joined with commas, whole numbers without '.0'."""
+    if value is None or isinstance(value, float) and math.isnan(value):
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v.get("text") or v.get("name") or "") if isinstance(v, Mapping) else str(v)
+                         for v in value)
+    if isinstance(value, float):
+        return _fmt(value)
+    return str(value)
 
 
 def _fmt(number: float | None) -> str:
@@ -430,24 +478,89 @@ def from_mapping(data: Mapping[str, Any], source: str = "") -> Exercise:
         list_summary=str(data.get("list_summary", "")),
         current_version=bool(data.get("current_version", False)),
         source=where,
+        **_placement(data, where),
     )
 
 
-BUILTIN_KINDS = ("mood", "thought_record", "win", "session", "checkin", "safety_plan")
+def _placement(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The optional registry keys: where an exercise appears, each with its default."""
+    flags = {}
+    for key, attr in (("menu", "menu"), ("trackable", "trackable"),
+                      ("counted_in_workshop", "workshop_counted")):
+        value = data.get(key, True)
+        if not isinstance(value, bool):
+            raise DefinitionError(f"{where}: '{key}' should be true or false.")
+        flags[attr] = value
+    numbers = {}
+    for key, attr, low, high, default in (("order", "order", 0, 10_000, DEFAULT_ORDER),
+                                          ("homework_target", "homework_target", 0,
+                                           MAX_HOMEWORK_TARGET, 1)):
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise DefinitionError(f"{where}: '{key}' should be a whole number from {low} to {high}.")
+        numbers[attr] = value
+    track = data.get("track", "")
+    if not isinstance(track, str):
+        raise DefinitionError(f"{where}: 'track' should be text.")
+    return {**flags, **numbers, "track_label": track.strip()}
+
+
+# The registry: every exercise declared in a YAML file in this folder, found, not listed.
+FOLDER: Traversable | None = None  # None: this package's folder (tests point it at a copy)
+
+
+def folder() -> Traversable:
+    """Where the exercise declarations are read from."""
+    return FOLDER if FOLDER is not None else resources.files(__package__)
 
 
 @cache
+def _read(where: Traversable) -> dict[str, Exercise]:
+    found = []
+    for entry in where.iterdir():
+        if not entry.name.endswith(".yaml") or not entry.is_file():
+            continue
+        exercise = from_mapping(yaml.safe_load(entry.read_text(encoding="utf-8")), source=entry.name)
+        if f"{exercise.kind}.yaml" != entry.name:
+            raise DefinitionError(f"{entry.name}: its kind is {exercise.kind!r}; name the file "
+                                  f"{exercise.kind}.yaml.")
+        found.append(exercise)
+    found.sort(key=lambda e: (e.order, e.kind))
+    return {e.kind: e for e in found}
+
+
 def builtin() -> dict[str, Exercise]:
-    """The exercises that ship with the workbook, by kind."""
-    out = {}
-    for kind in BUILTIN_KINDS:
-        text = resources.files(__package__).joinpath(f"{kind}.yaml").read_text(encoding="utf-8")
-        out[kind] = from_mapping(yaml.safe_load(text), source=f"{kind}.yaml")
-    return out
+    """The exercises that ship with the workbook, by kind, in menu order (read once per folder)."""
+    return dict(_read(folder()))
+
+
+def kinds() -> tuple[str, ...]:
+    """Every built-in exercise's kind, in menu order."""
+    return tuple(_read(folder()))
+
+
+def in_menu() -> tuple[str, ...]:
+    """The exercises with a button in the app's menu."""
+    return tuple(e.kind for e in _read(folder()).values() if e.menu)
+
+
+def trackable() -> dict[str, str]:
+    """The exercises a person may choose to track, with the words of each tick box."""
+    return {e.kind: e.track_text for e in _read(folder()).values() if e.trackable}
+
+
+def workshop_counted() -> tuple[str, ...]:
+    """The exercises whose entries a workshop adds up (counts only) for its facilitator."""
+    return tuple(e.kind for e in _read(folder()).values() if e.workshop_counted)
+
+
+def homework_targets() -> dict[str, int]:
+    """Times a week each exercise is suggested at in new homework."""
+    return {e.kind: e.homework_target for e in _read(folder()).values()}
 
 
 def get(kind: str) -> Exercise:
     try:
-        return builtin()[kind]
+        return _read(folder())[kind]
     except KeyError:
-        raise ValueError(f"kind: unknown exercise {kind!r} (one of {', '.join(builtin())}).") from None
+        raise ValueError(f"kind: unknown exercise {kind!r} (one of {', '.join(kinds())}).") from None

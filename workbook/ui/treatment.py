@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
-from workbook.exercises import content
+from workbook.exercises import Exercise, content
+from workbook.store import Store
 from workbook.ui.form import StepForm
 from workbook.ui.help import Item9Box, crisis_html
+from workbook.ui.page import Links
 from workbook.ui.pages import ToolPage
 from workbook.ui.text import esc, esc_lines, shorten
-
-Navigate = Callable[[str, dict[str, Any]], None]
 
 
 def last_session(records: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -66,12 +65,12 @@ class SessionPage(ToolPage):
     form_class = StepForm
     saved_message = "Session notes saved."
 
-    def __init__(self, exercise, store, navigate: Navigate | None = None):
-        self.navigate = navigate or (lambda kind, prefill: None)
+    def __init__(self, exercise: Exercise, store: Store, links: Links | None = None):
         self.window = w.HTML()
         self.window.add_class("wb-integration")
         self.latest: dict[str, Any] | None = None
-        super().__init__(exercise, store)
+        super().__init__(exercise, store, links)
+        self.navigate = self.links.navigate
         self.entries.extra_actions = self.carry_forward_buttons
         self.effects = next(s.fields for s in exercise.steps if "headache" in s.fields)
         for name in self.effects:  # a layout of its own: the inputs' boxes share one by default
@@ -196,27 +195,21 @@ class CheckinPage(ToolPage):
 
     saved_message = "Check-in saved. Thank you for taking stock."
 
-    def __init__(self, exercise, store):
+    def __init__(self, exercise: Exercise, store: Store, links: Links | None = None):
         self.item9 = Item9Box()  # its words, and the safety plan one click away
         self.item9.add_class("wb-item9")
-        super().__init__(exercise, store)
-        self.form.inputs["phq9_9"].input.observe(self._item9_changed, names="value")
-        phq_box = w.HTML("<h3>PHQ-9 (mood)</h3>")
-        gad_box = w.HTML("<h3>GAD-7 (anxiety)</h3>")
-        children = list(self.form.children)
-        first_gad = children.index(self.form.inputs["gad7_1"].widget)
-        first_phq = children.index(self.form.inputs["phq9_1"].widget)
-        children.insert(first_gad, gad_box)
-        children.insert(first_phq, phq_box)
-        nine = children.index(self.form.inputs["phq9_9"].widget)
-        children.insert(nine + 1, self.item9)
-        self.form.children = children
+        super().__init__(exercise, store, links)
+        self.item9.link.open_plan = self.links.open_plan
+        self.form.place(w.HTML("<h3>PHQ-9 (mood)</h3>"), before="phq9_1")
+        self.form.place(self.item9, after="phq9_9")
+        self.form.place(w.HTML("<h3>GAD-7 (anxiety)</h3>"), before="gad7_1")
+        self.form.watch("phq9_9", self._item9_changed)
 
-    def _item9_changed(self, change: dict) -> None:
+    def _item9_changed(self, answer: int | None) -> None:
         """Item 9 above 0: the crisis resources now, before any Save (wording in rules.py)."""
         from workbook import rules
 
-        alert = rules.item9({"phq9_9": change["new"]})
+        alert = rules.item9({"phq9_9": answer})
         if alert is None:
             self.item9.value = ""
             return
