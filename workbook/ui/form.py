@@ -16,6 +16,7 @@ from workbook.exercises import Exercise, FieldError
 from workbook.store import Store
 from workbook.ui.fields import (
     FieldInput,
+    MultiChoiceInput,
     RerateInput,
     ThoughtsInput,
     auto_layout,
@@ -146,6 +147,24 @@ class ExerciseForm(w.VBox):
 
     def _relayout(self) -> None:
         self.children = self._children()
+
+    def value(self, name: str) -> Any:
+        """One field's value as it stands in the form (None when empty)."""
+        return self.inputs[name].get()
+
+    def show_field(self, name: str, shown: bool) -> None:
+        """Show or hide one field (a page fitting the form to an answer); its value is kept."""
+        widget = self.inputs[name].widget
+        if getattr(widget.layout, "_wb_sealed", False):  # boxes share one layout: hidden alone,
+            widget.layout = w.Layout(width="100%")  # a field gets its own, once
+        widget.layout.display = None if shown else "none"
+
+    def show_options(self, name: str, keys: Iterable[str]) -> None:
+        """Show only these options of a tick-box field, and any already ticked."""
+        entry_input = self.inputs[name]
+        if not isinstance(entry_input, MultiChoiceInput):
+            raise ValueError(f"show_options: {name!r} is not a field of tick boxes.")
+        entry_input.show_options(keys)
 
     def watch(self, name: str, callback: Callable[[Any], None]) -> None:
         """Call `callback` with a field's new value each time it changes, before any Save."""

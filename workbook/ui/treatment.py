@@ -73,9 +73,7 @@ class SessionPage(ToolPage):
         self.navigate = self.links.navigate
         self.entries.extra_actions = self.carry_forward_buttons
         self.effects = next(s.fields for s in exercise.steps if "headache" in s.fields)
-        for name in self.effects:  # a layout of its own: the inputs' boxes share one by default
-            self.form.inputs[name].widget.layout = w.Layout(width="100%")
-        self.form.inputs["treatment"].input.observe(self._treatment_changed, names="value")
+        self.form.watch("treatment", self._treatment_changed)
         self.entries.on_edit = self.edit
 
     def edit(self, entry: dict[str, Any]) -> None:
@@ -86,8 +84,8 @@ class SessionPage(ToolPage):
     def extra_top(self) -> list[w.Widget]:
         return [self.window]
 
-    def _treatment_changed(self, change: dict) -> None:
-        self.fit_form(change["new"] or None)
+    def _treatment_changed(self, treatment: str | None) -> None:
+        self.fit_form(treatment or None)
         self.draw_window()
 
     def fit_form(self, treatment: str | None) -> None:
@@ -95,14 +93,8 @@ class SessionPage(ToolPage):
         one stays in view whatever the treatment, so nothing entered is hidden."""
         shown = effect_fields(treatment, self.effects)
         for name in self.effects:
-            entry_input = self.form.inputs[name]
-            visible = name in shown or entry_input.get() is not None
-            entry_input.widget.layout.display = None if visible else "none"
-        checklist = self.form.inputs["prepared"]
-        fits = checklist_items(treatment)
-        rows = checklist.widget.children[-1].children  # one row (box and explanation) per option
-        for (key, box), row in zip(checklist.boxes.items(), rows, strict=True):
-            row.layout.display = None if key in fits or box.value else "none"
+            self.form.show_field(name, name in shown or self.form.value(name) is not None)
+        self.form.show_options("prepared", checklist_items(treatment))
 
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
         self.latest = last_session(records)
@@ -114,7 +106,7 @@ class SessionPage(ToolPage):
         text = content("treatment.yaml")
         latest = self.latest
         since = days_since(latest["session_at"]) if latest else None
-        chosen = self.form.inputs["treatment"].get()
+        chosen = self.form.value("treatment")
         parts = []
         if latest is not None and since is not None and 0 <= since < text["window_days"]:
             group = treatment_group(latest.get("treatment")) or "general"
