@@ -92,3 +92,35 @@ def test_a_file_named_for_another_kind_is_refused(tmp_path, monkeypatch):
 def test_an_entry_is_summarised_by_its_list_summary(summary, entry, line):
     exercise = from_mapping({**TODAYS_FORMAT, "list_summary": summary})
     assert exercise.summarise(entry) == line
+
+
+def test_a_misspelt_key_is_refused_not_ignored(tmp_path, monkeypatch):
+    write(tmp_path, "alpha.yaml", "alpha", homework_targt=3)
+    monkeypatch.setattr(exercises, "FOLDER", tmp_path)
+    with pytest.raises(DefinitionError, match="alpha.yaml: unknown key 'homework_targt'"):
+        exercises.kinds()
+
+
+DOC = Path(__file__).parents[2] / "docs" / "exercises.md"
+
+
+def test_every_key_and_type_is_documented_for_whoever_writes_an_exercise():
+    text = DOC.read_text(encoding="utf-8")
+    for key, default, _meaning in exercises.DECLARATION_KEYS:
+        row = next((line for line in text.splitlines() if line.startswith(f"| `{key}` |")), None)
+        assert row is not None, key
+        assert default.strip("()").split()[0] in row, (key, default)
+    for field_type in exercises.FIELD_TYPES:
+        assert f"`{field_type}`" in text, field_type
+
+
+def test_the_example_in_the_doc_is_a_valid_exercise():
+    import re
+
+    import yaml
+
+    block = re.search(r"```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S).group(1)
+    data = yaml.safe_load(block)
+    assert set(data) <= {key for key, _, _ in exercises.DECLARATION_KEYS}
+    exercise = from_mapping(data)
+    assert exercise.kind == "three_good_things" and exercise.homework_target == 7

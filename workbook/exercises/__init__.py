@@ -505,6 +505,27 @@ def _placement(data: Mapping[str, Any], where: str) -> dict[str, Any]:
     return {**flags, **numbers, "track_label": track.strip()}
 
 
+# The top-level keys of an exercise's file: (key, default, what it decides). docs/exercises.md
+# explains each one (a test checks); a file in this folder with any other key is refused, so a
+# misspelt key is said, not silently ignored.
+DECLARATION_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("kind", "(required)", "the name of its CSV file and CSS hooks: lower-case letters, digits, _"),
+    ("title", "(required)", "the page's heading and its name in homework, bundles and reports"),
+    ("fields", "(required)", "the questions, in order: each one an input and a CSV column"),
+    ("nav", "the title", "the words on its menu button"),
+    ("intro", "none", "a line under the heading"),
+    ("list_summary", "the first answer", "an entry's line in the page's list, fields in braces"),
+    ("steps", "none", "one step at a time: a title, a prompt and the fields of each step"),
+    ("drafts", "false", "step forms: save part-way and finish later"),
+    ("current_version", "false", "a document kept up to date: a bundle always carries the latest"),
+    ("order", str(DEFAULT_ORDER), "its place in the menu and in every list of exercises"),
+    ("menu", "true", "a button in the app's menu"),
+    ("trackable", "true", "offered on the welcome and on My data as something to track"),
+    ("track", "the title", "the words beside that tick box"),
+    ("counted_in_workshop", "true", "today's entries added up (counts only) for a facilitator"),
+    ("homework_target", "1", "times a week a therapist's new homework suggests (0 to 21)"),
+)
+
 # The registry: every exercise declared in a YAML file in this folder, found, not listed.
 FOLDER: Traversable | None = None  # None: this package's folder (tests point it at a copy)
 
@@ -520,7 +541,14 @@ def _read(where: Traversable) -> dict[str, Exercise]:
     for entry in where.iterdir():
         if not entry.name.endswith(".yaml") or not entry.is_file():
             continue
-        exercise = from_mapping(yaml.safe_load(entry.read_text(encoding="utf-8")), source=entry.name)
+        data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise DefinitionError(f"{entry.name}: should be a set of keys (kind, title, fields, ...).")
+        unknown = sorted(set(data) - {key for key, _, _ in DECLARATION_KEYS})
+        if unknown:
+            raise DefinitionError(f"{entry.name}: unknown key {unknown[0]!r} (the keys are in "
+                                  "docs/exercises.md).")
+        exercise = from_mapping(data, source=entry.name)
         if f"{exercise.kind}.yaml" != entry.name:
             raise DefinitionError(f"{entry.name}: its kind is {exercise.kind!r}; name the file "
                                   f"{exercise.kind}.yaml.")
