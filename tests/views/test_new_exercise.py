@@ -19,7 +19,7 @@ import pytest
 from workbook import bundle, cli, datadoc, exercises, homework, workshop
 from workbook.homework import Item, make_assignment
 from workbook.store import Store
-from workbook.ui.app import App
+from workbook.ui.app import App, tool
 from workbook.ui.review import ClientReview
 from workbook.ui.therapist import AssignmentComposer
 
@@ -152,9 +152,12 @@ def test_its_file_and_columns_are_in_the_data_dictionary(declared):
         assert f"| `{column}` |" in text
 
 
-def test_serve_can_open_it_on_a_page_of_its_own(declared):
+def test_serve_can_open_it_on_a_page_of_its_own(declared, tmp_path, monkeypatch):
     assert cli.tools()[KIND] == cli.TOOL_NOTEBOOK
     assert cli.build_parser().parse_args(["serve", "--tool", KIND]).tool == KIND
+    monkeypatch.setenv("WORKBOOK_TOOL", KIND)  # what serve --tool sets for the notebook's kernel
+    alone = tool(data_dir=str(tmp_path / "data"))
+    assert alone.current == KIND and list(alone.nav_buttons) == ["start", KIND]
 
 
 def test_homework_can_ask_for_it_and_counts_it(store):
