@@ -190,6 +190,8 @@ class CheckinPage(ToolPage):
     def __init__(self, exercise: Exercise, store: Store, links: Links | None = None):
         self.item9 = Item9Box()  # its words, and the safety plan one click away
         self.item9.add_class("wb-item9")
+        self.score_summary = w.HTML()  # one widget, its words changed after each save
+        self.score_summary.add_class("wb-score-summary")
         super().__init__(exercise, store, links)
         self.item9.link.open_plan = self.links.open_plan
         self.form.place(w.HTML("<h3>PHQ-9 (mood)</h3>"), before="phq9_1")
@@ -246,9 +248,6 @@ class CheckinPage(ToolPage):
             body = (f'<ul class="wb-scores">{"".join(lines)}</ul><p class="wb-help">'
                     "Scores are information for you and your care team, not a diagnosis. "
                     f"Every two weeks is a good rhythm.{esc(next_day)}</p>")
-        if not hasattr(self, "score_summary"):  # one widget, its words changed after each save
-            self.score_summary = w.HTML()
-            self.score_summary.add_class("wb-score-summary")
         self.score_summary.value = body
         return [self.score_summary]
 
