@@ -10,6 +10,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from workbook import exercises
 from workbook.store import ENV_VAR, default_data_dir
 
 PAGES = {"app": "app.ipynb", "therapist": "therapist.ipynb", "review": "review.ipynb"}
@@ -19,8 +20,6 @@ TOOL_NOTEBOOK = "tool.ipynb"  # any exercise on a page of its own, named in $WOR
 def tools() -> dict[str, str]:
     """What `serve --tool` opens, and its notebook: the app, the therapist's pages, and every
     exercise in the menu (its own notebook when there is one, else the one-exercise notebook)."""
-    from workbook import exercises
-
     found = dict(PAGES)
     for kind in exercises.in_menu():
         own = f"{kind}.ipynb"
@@ -227,7 +226,7 @@ def serve(args: argparse.Namespace) -> int:
     env[ENV_VAR] = str(data_dir)
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share_dir()), env.get("JUPYTER_PATH")]))
     env["WORKBOOK_TOKEN"] = token
-    env["WORKBOOK_TOOL"] = args.tool if args.tool not in PAGES else ""
+    env[exercises.TOOL_ENV] = args.tool if args.tool not in PAGES else ""
     print(f"Your data folder: {data_dir}", file=sys.stderr)
     print(url, flush=True)
     print("This address is your key to the workbook while it runs; it works in any new tab. "

@@ -527,6 +527,7 @@ DECLARATION_KEYS: tuple[tuple[str, str, str], ...] = (
 )
 
 # The registry: every exercise declared in a YAML file in this folder, found, not listed.
+TOOL_ENV = "WORKBOOK_TOOL"  # the exercise a one-exercise page opens (`workbook serve --tool KIND`)
 FOLDER: Traversable | None = None  # None: this package's folder (tests point it at a copy)
 
 

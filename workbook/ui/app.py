@@ -251,9 +251,6 @@ def app(data_dir: str | None = None, start: str = "start") -> App:
     return App(_open_store(data_dir), start=start)
 
 
-TOOL_ENV = "WORKBOOK_TOOL"
-
-
 def tool(kind: str | None = None, data_dir: str | None = None) -> App:
     """One tool on its own page (for a notebook a therapist points to), help still in reach.
 
@@ -262,6 +259,6 @@ def tool(kind: str | None = None, data_dir: str | None = None) -> App:
     """
     from workbook import exercises
 
-    kind = kind or os.environ.get(TOOL_ENV) or exercises.in_menu()[0]
+    kind = kind or os.environ.get(exercises.TOOL_ENV) or exercises.in_menu()[0]
     exercises.get(kind)  # ValueError naming the known exercises
     return App(_open_store(data_dir), start=kind, tools=(kind,))
