@@ -30,7 +30,7 @@ title: Three good things
 nav: Good things
 intro: >-
   Before the day ends, write down three things that went well, and why. Small ones count.
-list_summary: "{first}"
+list_summary: "{first} (lifted the day {lift}/10)"
 track: "Three good things, at the end of a day"
 homework_target: 7
 fields:
@@ -104,7 +104,8 @@ def test_the_registry_finds_the_file_with_its_keys_and_defaults(declared):
     assert exercises.trackable()[KIND] == "Three good things, at the end of a day"
     assert KIND in exercises.workshop_counted()  # a default: counted unless the file says not
     assert exercises.homework_targets()[KIND] == 7
-    assert exercise.summarise({"first": "tea in the sun", "second": "a call"}) == "tea in the sun"
+    line = exercise.summarise({"first": "tea in the sun", "lift": 6})
+    assert line == "tea in the sun (lifted the day 6/10)"
 
 
 def test_it_has_a_menu_button_a_page_and_a_form_that_validates_and_saves(store):
@@ -139,7 +140,7 @@ def test_it_has_a_menu_button_a_page_and_a_form_that_validates_and_saves(store):
     assert list(written.columns) == ["id", "created_at", "updated_at", "first", "second", "third",
                                      "why", "lift"]
     assert written.loc[0, "first"] == "tea in the sun" and written.loc[0, "lift"] == 6
-    assert "tea in the sun" in text_of(page.entries)  # its line in the list, from list_summary
+    assert "tea in the sun (lifted the day 6/10)" in text_of(page.entries)  # its list_summary
 
     with pytest.raises(ValueError, match="lift"):
         store.add(KIND, {"first": "a walk", "lift": 11})
