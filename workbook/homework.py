@@ -31,7 +31,7 @@ FORMAT_VERSION = 1
 MAX_BYTES = 1_000_000
 MAX_ITEMS = 20
 MAX_WORKSHEETS = 10
-MAX_TARGET = 50
+MAX_TARGET = exercises.MAX_HOMEWORK_TARGET  # times a week; an exercise file's default is checked too
 MAX_DAYS = 366
 LIMITS = {"therapist": 100, "client": 100, "note": 5_000, "prompt": 2_000}
 

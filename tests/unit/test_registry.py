@@ -49,7 +49,7 @@ def test_a_file_in_todays_format_gets_every_default():
     ("menu", "yes", "'menu' should be true or false"),
     ("trackable", 1, "'trackable' should be true or false"),
     ("counted_in_workshop", None, "'counted_in_workshop' should be true or false"),
-    ("homework_target", 22, "'homework_target' should be a whole number from 0 to 21"),
+    ("homework_target", 51, "'homework_target' should be a whole number from 0 to 50"),
     ("homework_target", 2.5, "'homework_target' should be a whole number"),
     ("homework_target", True, "'homework_target' should be a whole number"),
     ("order", -1, "'order' should be a whole number"),
