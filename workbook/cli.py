@@ -10,10 +10,21 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from workbook import exercises
 from workbook.store import ENV_VAR, default_data_dir
 
-TOOLS = {"app": "app.ipynb", "mood": "mood.ipynb", "thought_record": "thought_record.ipynb",
-         "win": "win.ipynb", "therapist": "therapist.ipynb", "review": "review.ipynb"}
+PAGES = {"app": "app.ipynb", "therapist": "therapist.ipynb", "review": "review.ipynb"}
+TOOL_NOTEBOOK = "tool.ipynb"  # any exercise on a page of its own, named in $WORKBOOK_TOOL
+
+
+def tools() -> dict[str, str]:
+    """What `serve --tool` opens, and its notebook: the app, the therapist's pages, and every
+    exercise in the menu (its own notebook when there is one, else the one-exercise notebook)."""
+    found = dict(PAGES)
+    for kind in exercises.in_menu():
+        own = f"{kind}.ipynb"
+        found[kind] = own if (notebooks_dir() / own).is_file() else TOOL_NOTEBOOK
+    return found
 
 
 def notebooks_dir() -> Path:
@@ -215,7 +226,7 @@ def serve(args: argparse.Namespace) -> int:
 
             webbrowser.open(running)
         return 0
-    notebook = notebooks_dir() / TOOLS[args.tool]
+    notebook = notebooks_dir() / tools()[args.tool]
     port = free_port(args.port)
     token = secrets.token_urlsafe(32)
     url = f"http://127.0.0.1:{port}/?token={token}"
@@ -223,6 +234,7 @@ def serve(args: argparse.Namespace) -> int:
     env[ENV_VAR] = str(data_dir)
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share_dir()), env.get("JUPYTER_PATH")]))
     env["WORKBOOK_TOKEN"] = token
+    env[exercises.TOOL_ENV] = args.tool if args.tool not in PAGES else ""
     print(f"Your data folder: {data_dir}", file=sys.stderr)
     print(url, flush=True)
     print("This address is your key to the workbook while it runs; it works in any new tab. "
@@ -555,7 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help=f"Data folder (default: ${ENV_VAR}, else your data folder).")
     p.add_argument("--port", type=int, default=8866, help="Port (default 8866, else a free one).")
     p.add_argument("--no-browser", action="store_true", help="Do not open a browser.")
-    p.add_argument("--tool", choices=sorted(TOOLS), default="app",
+    p.add_argument("--tool", choices=sorted(tools()), default="app",
                    help="Serve one tool's notebook instead of the whole app.")
     p.set_defaults(func=serve)
     _add_import(sub)

@@ -31,7 +31,7 @@ FORMAT_VERSION = 1
 MAX_BYTES = 1_000_000
 MAX_ITEMS = 20
 MAX_WORKSHEETS = 10
-MAX_TARGET = 50
+MAX_TARGET = exercises.MAX_HOMEWORK_TARGET  # times a week; an exercise file's default is checked too
 MAX_DAYS = 366
 LIMITS = {"therapist": 100, "client": 100, "note": 5_000, "prompt": 2_000}
 
@@ -248,9 +248,10 @@ def _items(value: Any, worksheet_kinds: set[str]) -> tuple[Item, ...]:
         kind = raw.get("kind")
         if not isinstance(kind, str) or not kind:
             raise AssignmentError(f"Item {index} of the assignment names no exercise.")
-        if kind not in exercises.BUILTIN_KINDS and worksheets.kind_for(kind) in worksheet_kinds:
+        builtin = exercises.kinds()
+        if kind not in builtin and worksheets.kind_for(kind) in worksheet_kinds:
             kind = worksheets.kind_for(kind)  # a worksheet named as its file says, without ws_
-        if kind not in exercises.BUILTIN_KINDS and kind not in worksheet_kinds:
+        if kind not in builtin and kind not in worksheet_kinds:
             raise AssignmentError(f"Item {index} names the exercise {kind[:60]!r}, which is not one of "
                                   "the workbook's and has no worksheet in the file.")
         if any(i.kind == kind for i in items):

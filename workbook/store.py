@@ -507,7 +507,7 @@ class Store:
         exercise = worksheets.parse(text)
         kind = exercise.kind
         exercise = dataclasses.replace(exercise, source=f"worksheet {kind}.yaml")
-        if (kind in exercises.BUILTIN_KINDS or not worksheets.KIND_PATTERN.fullmatch(kind)
+        if (kind in exercises.kinds() or not worksheets.KIND_PATTERN.fullmatch(kind)
                 or (kind in self.catalog and not worksheets.is_worksheet(self.catalog[kind]))):
             raise ValueError(f"kind: {kind!r} is the name of a built-in exercise; give the worksheet "
                              "another name.")

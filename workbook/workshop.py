@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from filelock import FileLock
 
-from workbook import files, safeparse
+from workbook import exercises, files, safeparse
 from workbook.files import atomic_write
 from workbook.store import ENV_VAR, Store, default_data_dir
 
@@ -52,7 +52,6 @@ SHARING_FILE = "workshop-sharing.json"
 CONFIG_FILE = "config.yaml"
 PARTICIPANT = "participant"
 FACILITATOR = "facilitator"
-COUNTED_KINDS = ("mood", "thought_record", "win", "session", "checkin")
 MIN_SHARING = 3
 """Counts are added up only when at least this many share: with fewer, a sum is one person's."""
 
@@ -317,7 +316,8 @@ class Workshop:
         day = today or dt.date.today()
         day_text = day.isoformat()
         members = self.participants()
-        per_kind = dict.fromkeys(COUNTED_KINDS, 0)
+        counted = exercises.workshop_counted()  # `counted_in_workshop` in each exercise's file
+        per_kind = dict.fromkeys(counted, 0)
         sharing = 0
         sharers: list[Path] = []
         for member in members:
@@ -333,7 +333,7 @@ class Workshop:
             sharers.append(path)
         for path in sharers if sharing >= MIN_SHARING else []:
             store = Store(path)
-            for kind in COUNTED_KINDS:
+            for kind in counted:
                 try:
                     records = store.records(kind)
                 except (OSError, ValueError):

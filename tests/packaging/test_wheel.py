@@ -98,7 +98,7 @@ def test_the_notebooks_command_points_into_the_installed_package(installed):
     done = installed.run(installed.bin("workbook"), "notebooks", "--quiet")
     folder = Path(done.stdout.strip())
     assert installed.venv in folder.parents, folder  # not the checkout's notebooks/
-    for notebook in cli.TOOLS.values():
+    for notebook in cli.tools().values():
         assert (folder / notebook).is_file()
 
 

@@ -51,7 +51,7 @@ def records(kind: str) -> st.SearchStrategy:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(kind=st.sampled_from(exercises.BUILTIN_KINDS), data=st.data())
+@given(kind=st.sampled_from(exercises.kinds()), data=st.data())
 def test_every_field_round_trips(kind, data):
     record = data.draw(records(kind))
     with tempfile.TemporaryDirectory() as folder:

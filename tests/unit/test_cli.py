@@ -122,7 +122,7 @@ def test_notebooks_prints_the_folder_holding_every_tools_notebook(capsys):
     out, err = capsys.readouterr()
     folder = Path(out.strip())
     assert folder.is_dir()
-    for notebook in cli.TOOLS.values():
+    for notebook in cli.tools().values():
         assert (folder / notebook).is_file()
     assert "therapist.ipynb" in err
     assert cli.main(["notebooks", "--quiet"]) == 0
@@ -138,3 +138,24 @@ def test_docs_prints_the_folder_of_the_guides_the_readme_names(capsys):
         assert name in err
     assert cli.main(["docs", "--quiet"]) == 0
     assert capsys.readouterr() == (f"{folder}\n", "")
+
+
+@pytest.mark.parametrize(("tool", "notebook", "named"), [
+    ("app", "app.ipynb", ""),
+    ("mood", "mood.ipynb", "mood"),  # an exercise with a notebook of its own
+    ("checkin", cli.TOOL_NOTEBOOK, "checkin"),  # any other exercise in the menu
+])
+def test_serve_tool_opens_any_exercise_in_the_menu(tool, notebook, named, tmp_path, monkeypatch, capsys):
+    served: list[tuple[list[str], dict[str, str]]] = []
+    monkeypatch.setattr(cli, "run_server", lambda command, env, url=None: served.append((command, env)) or 0)
+    assert cli.main(["serve", "--tool", tool, "--data-dir", str(tmp_path), "--no-browser"]) == 0
+    ((command, env),) = served
+    assert Path(next(c for c in command if c.endswith(".ipynb"))).name == notebook
+    assert env["WORKBOOK_TOOL"] == named
+    assert (cli.notebooks_dir() / notebook).is_file()
+
+
+def test_serve_tool_offers_no_exercise_kept_out_of_the_menu(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--tool", "safety_plan"])
+    assert "invalid choice: 'safety_plan'" in capsys.readouterr().err

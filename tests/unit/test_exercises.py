@@ -6,7 +6,9 @@ from workbook.exercises import DefinitionError, FieldError, from_mapping
 
 def test_builtin_exercises_load():
     catalog = exercises.builtin()
-    assert set(catalog) == {"mood", "thought_record", "win", "session", "checkin", "safety_plan"}
+    assert {"mood", "thought_record", "win", "session", "checkin", "safety_plan"} <= set(catalog)
+    files = {e.name[: -len(".yaml")] for e in exercises.folder().iterdir() if e.name.endswith(".yaml")}
+    assert set(catalog) == files  # every declaration in the folder, and nothing else
     assert catalog["mood"].columns[:4] == ("id", "created_at", "updated_at", "mood")
     assert "status" in catalog["thought_record"].columns
 

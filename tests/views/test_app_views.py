@@ -2,6 +2,7 @@
 
 import pytest
 
+from workbook import exercises
 from workbook.store import Store
 from workbook.ui.app import App
 from workbook.ui.chart_view import MIMETYPE
@@ -311,7 +312,9 @@ def test_first_run_welcome_and_choosing_what_to_track(store):
     again = App(store)  # the next time: no welcome, the same choice
     assert not again.welcome.children
     assert again.nav_buttons["checkin"].layout.display == "none"
-    assert store.settings() == {"welcomed": True, "tools": ["mood", "win", "session"]}
+    tracked = [k for k in exercises.trackable() if k not in ("thought_record", "checkin")]
+    assert tracked[:3] == ["mood", "win", "session"]
+    assert store.settings() == {"welcomed": True, "tools": tracked}
 
 
 def test_no_welcome_when_there_is_data_already(store):

@@ -184,14 +184,13 @@ def test_a_reach_out_alert_offers_the_plan(app, store):
 
 
 def test_the_plan_is_never_required_and_not_counted(store):
-    from workbook import workshop
-    from workbook.ui.therapist import DEFAULT_TARGETS
-    from workbook.ui.welcome import TRACKABLE
+    from workbook.ui.therapist import AssignmentComposer
 
-    assert "safety_plan" in exercises.BUILTIN_KINDS  # a kind of the store: docs, bundle, export
-    assert "safety_plan" not in TRACKABLE  # not a daily tool to choose on the welcome
-    assert "safety_plan" not in workshop.COUNTED_KINDS
-    assert DEFAULT_TARGETS["safety_plan"] == 0
+    assert "safety_plan" in exercises.kinds()  # a kind of the store: docs, bundle, export
+    assert "safety_plan" not in exercises.trackable()  # not a daily tool to choose on the welcome
+    assert "safety_plan" not in exercises.workshop_counted()
+    assert exercises.homework_targets()["safety_plan"] == 0
+    assert AssignmentComposer().choices["safety_plan"].target.value == 0
     assert all(not f.required for f in exercises.get("safety_plan").fields)
     app = App(store)
     assert "safety_plan" not in app.nav_buttons  # reached where help is, not a tool to keep up

@@ -12,6 +12,7 @@ import re
 import ipywidgets as w
 import pytest
 
+from workbook import exercises
 from workbook import workshop as ws
 from workbook.store import ENV_VAR, Store
 from workbook.ui import workshop_page as wp
@@ -107,7 +108,9 @@ def test_my_data_changes_what_is_tracked_and_hides_nothing_saved(app, store):
     assert app.nav_buttons["checkin"].layout.display == "none"
     assert app.nav_buttons["mood"].layout.display is None
     assert app.nav_buttons["data"].layout.display is None
-    assert store.settings()["tools"] == ["mood", "thought_record", "win"]
+    tracked = [k for k in exercises.trackable() if k not in ("session", "checkin")]
+    assert tracked[:3] == ["mood", "thought_record", "win"]
+    assert store.settings()["tools"] == tracked
     assert len(store.records("session")) == 1  # hidden, not deleted
     # a fresh page opens with the same choice, and ticking again brings the tool back
     again = App(Store(store.data_dir))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from typing import Any
 
 import ipywidgets as w
@@ -11,25 +12,36 @@ import ipywidgets as w
 from workbook.store import Store, default_data_dir
 from workbook.ui.help import CrisisPanel, PlanLink, StartPage
 from workbook.ui.lab import PageSignal, outside_voila, show_page_setup
+from workbook.ui.page import EntryPage, Links, Page
 from workbook.ui.text import esc, hosted
 
 log = logging.getLogger(__name__)
 
-TOOLS = ("mood", "thought_record", "win", "session", "checkin", "homework", "progress", "data")
+APP_PAGES = ("homework", "progress", "data")  # the app's own pages, after the exercises
 PLAN = "safety_plan"  # reached from where help is offered, not from the menu
 NAV_LABELS = {"start": "Start here", "progress": "Progress", "data": "My data", "homework": "My homework"}
+
+
+def menu() -> tuple[str, ...]:
+    """The whole app's menu: every exercise whose file puts it there, in order, then the app's pages."""
+    from workbook import exercises
+
+    return (*exercises.in_menu(), *APP_PAGES)
 
 
 class App(w.VBox):
     """Navigation, the crisis panel, the reach-out notice, and the page that is open."""
 
-    def __init__(self, store: Store, start: str = "start", tools: tuple[str, ...] = TOOLS,
+    def __init__(self, store: Store, start: str = "start", tools: tuple[str, ...] | None = None,
                  wait_for_page: bool = False):
         """`wait_for_page`: open the first page only once a browser shows the app (outside
         Voila, so that a headless run's saved copy holds none of the person's entries)."""
         self.store = store
-        self.tools = tools
-        self.pages: dict[str, w.Widget] = {}
+        self.whole = tools is None  # the whole app, not one tool on a page of its own
+        self.tools = tools = menu() if tools is None else tools
+        self.pages: dict[str, Page] = {}
+        self.links = Links(navigate=self.open_with, on_saved=(lambda _id: self.check_rules(),),
+                           open_plan=self.open_plan, on_track=self.track)
         self.crisis = CrisisPanel(store, open_plan=self.open_plan)
         self.help_button = w.Button(description="Get help now", button_style="warning",
                                     layout=w.Layout(width="auto"),
@@ -94,7 +106,7 @@ class App(w.VBox):
         """The first-run welcome (the full app on an empty folder), and what the person tracks."""
         try:
             settings = self.store.settings()
-            first_run = (start == "start" and tools == TOOLS and not settings.get("welcomed")
+            first_run = (start == "start" and self.whole and not settings.get("welcomed")
                          and not self.store.has_entries())
         except Exception:  # noqa: BLE001 - a settings file that cannot be read must not block
             log.exception("settings could not be read")
@@ -109,19 +121,21 @@ class App(w.VBox):
 
     def track(self, kinds: list[str] | None) -> None:
         """Show only the exercises the person chose to track (all when they have not chosen)."""
-        from workbook.ui.welcome import TRACKABLE
+        from workbook import exercises
 
+        trackable = exercises.trackable()
         for kind, button in self.nav_buttons.items():
-            hidden = bool(kinds) and kind in TRACKABLE and kind not in kinds
+            hidden = bool(kinds) and kind in trackable and kind not in kinds
             button.layout.display = "none" if hidden else None
 
-    def page(self, kind: str) -> w.Widget:
+    def page(self, kind: str) -> Page:
         """A tool's page, built the first time it is opened."""
         if kind not in self.pages:
             self.pages[kind] = self._build(kind)
         return self.pages[kind]
 
-    def _build(self, kind: str) -> w.Widget:
+    def _build(self, kind: str) -> Page:
+        """Every page from the same store and links: the app's own by name, any exercise by kind."""
         if kind == "start":
             return StartPage(hosted=hosted(self.store))
         if kind == "progress":
@@ -137,19 +151,10 @@ class App(w.VBox):
         if kind == "data":
             from workbook.ui.data_page import DataPage
 
-            return DataPage(self.store, on_track=self.track)
+            return DataPage(self.store, on_track=self.links.on_track)
         from workbook.ui.pages import page_class
-        from workbook.ui.treatment import SessionPage
 
-        exercise = self.store.exercise(kind)
-        cls = page_class(kind)
-        page = cls(exercise, self.store, navigate=self.open_with) if cls is SessionPage else cls(
-            exercise, self.store)
-        page.after_save.append(lambda _id: self.check_rules())
-        link = getattr(getattr(page, "item9", None), "link", None)
-        if isinstance(link, PlanLink):  # the check-in's item-9 box opens the plan too
-            link.open_plan = self.open_plan
-        return page
+        return page_class(kind)(self.store.exercise(kind), self.store, self.links)
 
     def show(self, kind: str, prefill: dict[str, Any] | None = None) -> None:
         """Open a tool: it is shown once it is whole (form, list and chart), never before.
@@ -169,9 +174,10 @@ class App(w.VBox):
         try:
             page = self.page(kind)
             if prefill:
-                page.form.prefill(prefill)
-            if hasattr(page, "refresh"):
-                page.refresh()
+                if not isinstance(page, EntryPage):
+                    raise ValueError(f"{kind}: this page has no form to start an entry in.")
+                page.prefill(prefill)
+            page.refresh()
         except Exception as exc:  # noqa: BLE001 - never a lost traceback
             log.exception("could not open %s", kind)
             self._mark_nav(before)  # still on the page it was
@@ -272,6 +278,14 @@ def app(data_dir: str | None = None, start: str = "start") -> App:
     return App(_open_store(data_dir), start=start, wait_for_page=_outside_voila())
 
 
-def tool(kind: str, data_dir: str | None = None) -> App:
-    """One tool on its own page (for a notebook a therapist points to), help still in reach."""
+def tool(kind: str | None = None, data_dir: str | None = None) -> App:
+    """One tool on its own page (for a notebook a therapist points to), help still in reach.
+
+    Without `kind`, the exercise named in $WORKBOOK_TOOL (`workbook serve --tool KIND` sets it
+    for an exercise without a notebook of its own), else the first in the menu.
+    """
+    from workbook import exercises
+
+    kind = kind or os.environ.get(exercises.TOOL_ENV) or exercises.in_menu()[0]
+    exercises.get(kind)  # ValueError naming the known exercises
     return App(_open_store(data_dir), start=kind, tools=(kind,), wait_for_page=_outside_voila())

@@ -75,17 +75,18 @@ class TrackPanel(w.VBox):
     """What the person tracks (`wb-tracking`): the welcome's choice, changed at any time."""
 
     def __init__(self, store: Store, on_change: Callable[[list[str]], None] | None = None):
-        from workbook.ui.welcome import TRACKABLE
+        from workbook import exercises
 
+        trackable = exercises.trackable()
         self.store = store
         self.on_change = on_change
-        chosen = store.settings().get("tools") or list(TRACKABLE)
+        chosen = store.settings().get("tools") or list(trackable)
         intro = w.HTML(
             '<h2 class="wb-title">What I track</h2><p class="wb-intro">Only the ticked tools are '
             "in the menu at the top. Hiding one deletes nothing: its entries stay, and come back "
             "when you tick it again.</p>")
         self.boxes = {}
-        for kind, label in TRACKABLE.items():
+        for kind, label in trackable.items():
             box = w.Checkbox(value=kind in chosen, description=label, indent=False,
                              layout=w.Layout(width="auto"))
             box.add_class(f"wb-tracking-{kind}")

@@ -7,6 +7,7 @@ the group, for inputs made of several rows) so browser tests and styles can find
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import ipywidgets as w
@@ -239,15 +240,15 @@ class MultiChoiceInput(FieldInput):
     def __init__(self, field: Field):
         super().__init__(field)
         self.boxes: dict[str, w.Checkbox] = {}
-        rows = []
+        self.rows: dict[str, w.VBox] = {}  # one row (box and explanation) per option
         for option in field.options:
             box = w.Checkbox(description=option.label, value=False, indent=False,
                              layout=auto_layout(), style=style_of(w.Checkbox))
             box.add_class(f"wb-option-{option.key}")
             self.boxes[option.key] = box
             explain = html_widget(f'<div class="wb-explain">{esc(option.explanation)}</div>')
-            rows.append(w.VBox([box, explain], layout=w.Layout(margin="0 0 4px 0")))
-        group = w.VBox(rows, layout=plain_layout())
+            self.rows[option.key] = w.VBox([box, explain], layout=w.Layout(margin="0 0 4px 0"))
+        group = w.VBox(list(self.rows.values()), layout=plain_layout())
         group.add_class(f"wb-field-{field.name}")
         self.widget = self._box(group)
 
@@ -259,6 +260,12 @@ class MultiChoiceInput(FieldInput):
         chosen = set(value or [])
         for key, box in self.boxes.items():
             box.value = key in chosen
+
+    def show_options(self, keys: Iterable[str]) -> None:
+        """Show only these options, and any ticked one: nothing chosen is ever hidden."""
+        shown = set(keys)
+        for key, row in self.rows.items():
+            row.layout.display = None if key in shown or self.boxes[key].value else "none"
 
 
 class DateInput(FieldInput):

@@ -7,7 +7,7 @@ A form never throws away what the person typed: a bad value shows a message in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ipywidgets as w
@@ -17,6 +17,7 @@ from workbook.store import Store
 from workbook.ui.controls import button
 from workbook.ui.fields import (
     FieldInput,
+    MultiChoiceInput,
     RerateInput,
     ThoughtsInput,
     build_input,
@@ -95,6 +96,8 @@ class ExerciseForm(w.VBox):
         self.store = store
         self.on_saved = on_saved or (lambda _id: None)
         self.inputs: dict[str, FieldInput] = {f.name: build_input(f) for f in exercise.fields}
+        self._before: dict[str, list[w.Widget]] = {}  # a page's own widgets beside a field (place)
+        self._after: dict[str, list[w.Widget]] = {}
         self.editing: str | None = None
         self.feedback = Feedback()
         self.save_button = button("Save", "wb-save", style="primary", hidden_alone=True)
@@ -109,7 +112,58 @@ class ExerciseForm(w.VBox):
 
     def _children(self) -> list[w.Widget]:
         buttons = w.HBox([self.save_button, self.cancel_button], layout=plain_layout())
-        return [self.heading, *[i.widget for i in self.inputs.values()], buttons, self.feedback]
+        return [self.heading, *self._field_widgets(self.inputs), buttons, self.feedback]
+
+    def _field_widgets(self, names: Iterable[str]) -> list[w.Widget]:
+        """The inputs of these fields, in order, each with what a page placed beside it."""
+        out: list[w.Widget] = []
+        for name in names:
+            out += [*self._before.get(name, ()), self.inputs[name].widget, *self._after.get(name, ())]
+        return out
+
+    # -- what a page may change: its own widgets beside a field, and hearing a field change ----------
+    def place(self, widget: w.Widget, *, before: str | None = None, after: str | None = None) -> None:
+        """Show a page's own widget (a section heading, a notice) just before or after a field.
+
+        The form keeps its own order; a page adds beside a named field instead of re-sorting the
+        form's children, so a form built differently later still shows what the page added.
+        """
+        if (before is None) == (after is None):
+            raise ValueError("place: name one field, either before= or after=.")
+        name = before if before is not None else after
+        if name not in self.inputs:
+            raise ValueError(f"place: {name!r} is not a field of {self.exercise.title}.")
+        (self._before if before is not None else self._after).setdefault(name, []).append(widget)
+        self._relayout()
+
+    def _relayout(self) -> None:
+        self.children = self._children()
+
+    def value(self, name: str) -> Any:
+        """One field's value as it stands in the form (None when empty)."""
+        return self.inputs[name].get()
+
+    def show_field(self, name: str, shown: bool) -> None:
+        """Show or hide one field (a page fitting the form to an answer); its value is kept."""
+        widget = self.inputs[name].widget
+        if getattr(widget.layout, "_wb_sealed", False):  # boxes share one layout: hidden alone,
+            widget.layout = w.Layout(width="100%")  # a field gets its own, once
+        widget.layout.display = None if shown else "none"
+
+    def show_options(self, name: str, keys: Iterable[str]) -> None:
+        """Show only these options of a tick-box field, and any already ticked."""
+        entry_input = self.inputs[name]
+        if not isinstance(entry_input, MultiChoiceInput):
+            raise ValueError(f"show_options: {name!r} is not a field of tick boxes.")
+        entry_input.show_options(keys)
+
+    def watch(self, name: str, callback: Callable[[Any], None]) -> None:
+        """Call `callback` with a field's new value each time it changes, before any Save."""
+        entry_input = self.inputs[name]
+        control = getattr(entry_input, "input", None) or getattr(entry_input, "slider", None)
+        if control is None:
+            raise ValueError(f"watch: the {name!r} input has no single value to follow.")
+        control.observe(lambda _change: callback(entry_input.get()), names="value")
 
     def _show_heading(self, focus: bool = False, text: str | None = None) -> None:
         """'Editing an earlier entry' above the form; `focus` takes keyboard users there."""
@@ -195,6 +249,9 @@ class StepForm(ExerciseForm):
         return [self.heading, self.progress, self.hot, self.prompt, self.step_box, buttons,
                 self.feedback]
 
+    def _relayout(self) -> None:
+        self.go(self.step)  # what a page placed shows with its field's step
+
     def _thoughts(self) -> ThoughtsInput | None:
         return next((i for i in self.inputs.values() if isinstance(i, ThoughtsInput)), None)
 
@@ -222,7 +279,7 @@ class StepForm(ExerciseForm):
             entry_input = self.inputs[name]
             if isinstance(entry_input, RerateInput) and entry_input.field.of:
                 entry_input.prepare(self.inputs[entry_input.field.of].get())
-        self.step_box.children = [self.inputs[n].widget for n in step.fields]
+        self.step_box.children = self._field_widgets(step.fields)
         self.progress.value = (f'<div class="wb-progress">Step {index + 1} of {len(steps)}: '
                                f"<strong>{esc(step.title)}</strong></div>")
         self.prompt.value = f'<div class="wb-prompt">{esc(step.prompt)}</div>'

@@ -17,6 +17,7 @@ from workbook.ui.chart_view import ChartView
 from workbook.ui.entries import EntryList
 from workbook.ui.fields import auto_layout, html_widget, plain_layout, style_of
 from workbook.ui.form import ExerciseForm, Feedback, StepForm
+from workbook.ui.page import Links
 from workbook.ui.text import esc, esc_lines, shorten
 from workbook.words import number, plural
 
@@ -24,15 +25,21 @@ log = logging.getLogger(__name__)
 
 
 class ToolPage(w.VBox):
-    """A tool: heading, intro, form, summary (chart, counts) and recent entries."""
+    """A tool: heading, intro, form, summary (chart, counts) and recent entries.
+
+    Every exercise's page is built the same way, `cls(exercise, store, links)`, and is a
+    `workbook.ui.page.EntryPage`: the app calls `refresh()` when it is shown and `prefill()`
+    to start an entry from another page's values.
+    """
 
     form_class = ExerciseForm
     saved_message = ""
 
-    def __init__(self, exercise: Exercise, store: Store):
+    def __init__(self, exercise: Exercise, store: Store, links: Links | None = None):
         self.exercise = exercise
         self.store = store
-        self.after_save: list[Callable[[str], None]] = []
+        self.links = links or Links()
+        self.after_save: list[Callable[[str], None]] = list(self.links.on_saved)
         self.form = self.form_class(exercise, store, on_saved=self._saved)
         if self.saved_message:
             self.form.saved_message = self.saved_message
@@ -52,6 +59,10 @@ class ToolPage(w.VBox):
 
     def extra_top(self) -> list[w.Widget]:
         return []
+
+    def prefill(self, values: dict[str, Any]) -> None:
+        """Start a new entry from another page's values (a session's small step, say)."""
+        self.form.prefill(values)
 
     def _saved(self, entry_id: str) -> None:
         self.refresh()
@@ -105,7 +116,8 @@ class ToolPage(w.VBox):
         return []
 
     def describe(self, entry: dict[str, Any]) -> str:
-        return esc(shorten(entry.get(self.exercise.fields[0].name)))
+        """An entry's line in the list: its `list_summary` from the exercise's file, else its first answer."""
+        return esc(shorten(self.exercise.summarise(entry)))
 
 
 class MoodPage(ToolPage):

@@ -39,7 +39,8 @@ RECENT_THOUGHTS = 5
 RECENT_WINS = 10
 RECENT_OTHER = 5
 NO_ASSIGNMENT = "(none)"
-# built-in kinds with a review section of their own; any other kind is listed in other_html
+# the kinds this review draws a section of its own for (charts, scores, thoughts, wins); every
+# other kind of a bundle, whatever its file, is listed by other_html
 OWN_SECTIONS = ("mood", "thought_record", "win", "session", "checkin")
 STYLE = (".wb-review-table{border-collapse:collapse;margin:.3rem 0 1rem}"
          ".wb-review-table th,.wb-review-table td{padding:2px 10px;border-bottom:1px solid #e3e6ea;"
@@ -83,8 +84,13 @@ def _date(text: Any) -> str:
     return esc(iso_day(text))
 
 
+def _declared(kind: str, sheets: Mapping[str, exercises.Exercise]) -> exercises.Exercise | None:
+    """What a kind of the bundle is: a worksheet from a homework file, else the workbook's own."""
+    return sheets.get(kind) or exercises.builtin().get(kind)
+
+
 def _title(kind: str, sheets: Mapping[str, exercises.Exercise]) -> str:
-    found = exercises.builtin().get(kind) or sheets.get(kind)
+    found = _declared(kind, sheets)
     return found.title if found else kind
 
 
@@ -292,7 +298,8 @@ def wins_html(bundle: Bundle, count: int = RECENT_WINS) -> str:
 
 
 def other_html(bundle: Bundle, sheets: Mapping[str, exercises.Exercise], count: int = RECENT_OTHER) -> str:
-    """Entries of worksheets (and any kind without a section of its own): the latest few, as written."""
+    """Entries of every kind without a section of its own (worksheets, any exercise added by its file):
+    the latest few, as written, under the exercise's title and its fields' labels."""
     out = []
     for kind in bundle.kinds:
         if kind == "safety_plan":
@@ -301,7 +308,7 @@ def other_html(bundle: Bundle, sheets: Mapping[str, exercises.Exercise], count: 
         if kind in OWN_SECTIONS:
             continue
         frame = bundle.frames[kind]
-        sheet = sheets.get(kind)
+        sheet = _declared(kind, sheets)
         labels = {f.name: f.label for f in sheet.fields} if sheet else {}
         columns = [c for c in frame.columns if c not in ("id", "updated_at", "status")]
         shown = records(frame)[-count:][::-1]

@@ -17,6 +17,7 @@ from workbook.store import Store
 from workbook.ui.controls import download_link
 from workbook.ui.form import ExerciseForm
 from workbook.ui.help import crisis_resources, crisis_text
+from workbook.ui.page import Links
 from workbook.ui.pages import ToolPage
 from workbook.ui.text import esc, esc_lines, shorten
 from workbook.words import plural, when
@@ -108,9 +109,9 @@ class SafetyPlanPage(ToolPage):
 
     form_class = SafetyPlanForm
 
-    def __init__(self, exercise: Exercise, store: Store):
+    def __init__(self, exercise: Exercise, store: Store, links: Links | None = None):
         self._shown: dict[str, Any] | None = None
-        super().__init__(exercise, store)
+        super().__init__(exercise, store, links)
         self.entries.title.value = "<h3>Saved versions</h3>"
 
     def extra_top(self) -> list[w.Widget]:

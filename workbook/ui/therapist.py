@@ -22,9 +22,6 @@ from workbook.ui.homework_page import uploaded_files
 from workbook.ui.text import esc, esc_lines
 from workbook.words import full_day, plural
 
-# a safety plan is made once (best together) and kept up to date, not counted each week
-DEFAULT_TARGETS = {"mood": 7, "thought_record": 2, "win": 5, "session": 1, "checkin": 1,
-                   "safety_plan": 0}
 DEFAULT_DAYS = 28
 WORKSHEET_TARGET = 1
 
@@ -83,7 +80,7 @@ class AssignmentComposer(w.VBox):
         self.exercise_box = w.VBox()
         self.exercise_box.add_class("wb-composer-exercises")
         for kind, exercise in exercises.builtin().items():
-            self.choices[kind] = ExerciseChoice(exercise, DEFAULT_TARGETS.get(kind, 1))
+            self.choices[kind] = ExerciseChoice(exercise, exercise.homework_target)
         self.worksheet_upload = w.FileUpload(accept=".yaml,.yml,.json", multiple=True,
                                              description="Load a worksheet", layout=w.Layout(width="auto"))
         self.worksheet_upload.add_class("wb-upload")

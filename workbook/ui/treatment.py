@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
-from workbook.exercises import content
+from workbook.exercises import Exercise, content
+from workbook.store import Store
 from workbook.ui.form import StepForm
 from workbook.ui.help import Item9Box, crisis_html
+from workbook.ui.page import Links
 from workbook.ui.pages import ToolPage
 from workbook.ui.text import esc, esc_lines, shorten
 from workbook.words import number
-
-Navigate = Callable[[str, dict[str, Any]], None]
 
 
 def last_session(records: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -67,17 +66,15 @@ class SessionPage(ToolPage):
     form_class = StepForm
     saved_message = "Session notes saved."
 
-    def __init__(self, exercise, store, navigate: Navigate | None = None):
-        self.navigate = navigate or (lambda kind, prefill: None)
+    def __init__(self, exercise: Exercise, store: Store, links: Links | None = None):
         self.window = w.HTML()
         self.window.add_class("wb-integration")
         self.latest: dict[str, Any] | None = None
-        super().__init__(exercise, store)
+        super().__init__(exercise, store, links)
+        self.navigate = self.links.navigate
         self.entries.extra_actions = self.carry_forward_buttons
         self.effects = next(s.fields for s in exercise.steps if "headache" in s.fields)
-        for name in self.effects:  # a layout of its own: the inputs' boxes share one by default
-            self.form.inputs[name].widget.layout = w.Layout(width="100%")
-        self.form.inputs["treatment"].input.observe(self._treatment_changed, names="value")
+        self.form.watch("treatment", self._treatment_changed)
         self.entries.on_edit = self.edit
 
     def edit(self, entry: dict[str, Any]) -> None:
@@ -88,8 +85,8 @@ class SessionPage(ToolPage):
     def extra_top(self) -> list[w.Widget]:
         return [self.window]
 
-    def _treatment_changed(self, change: dict) -> None:
-        self.fit_form(change["new"] or None)
+    def _treatment_changed(self, treatment: str | None) -> None:
+        self.fit_form(treatment or None)
         self.draw_window()
 
     def fit_form(self, treatment: str | None) -> None:
@@ -97,14 +94,8 @@ class SessionPage(ToolPage):
         one stays in view whatever the treatment, so nothing entered is hidden."""
         shown = effect_fields(treatment, self.effects)
         for name in self.effects:
-            entry_input = self.form.inputs[name]
-            visible = name in shown or entry_input.get() is not None
-            entry_input.widget.layout.display = None if visible else "none"
-        checklist = self.form.inputs["prepared"]
-        fits = checklist_items(treatment)
-        rows = checklist.widget.children[-1].children  # one row (box and explanation) per option
-        for (key, box), row in zip(checklist.boxes.items(), rows, strict=True):
-            row.layout.display = None if key in fits or box.value else "none"
+            self.form.show_field(name, name in shown or self.form.value(name) is not None)
+        self.form.show_options("prepared", checklist_items(treatment))
 
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
         self.latest = last_session(records)
@@ -116,7 +107,7 @@ class SessionPage(ToolPage):
         text = content("treatment.yaml")
         latest = self.latest
         since = days_since(latest["session_at"]) if latest else None
-        chosen = self.form.inputs["treatment"].get()
+        chosen = self.form.value("treatment")
         parts = []
         if latest is not None and since is not None and 0 <= since < text["window_days"]:
             group = treatment_group(latest.get("treatment")) or "general"
@@ -197,27 +188,23 @@ class CheckinPage(ToolPage):
 
     saved_message = "Check-in saved. Thank you for taking stock."
 
-    def __init__(self, exercise, store):
+    def __init__(self, exercise: Exercise, store: Store, links: Links | None = None):
         self.item9 = Item9Box()  # its words, and the safety plan one click away
         self.item9.add_class("wb-item9")
-        super().__init__(exercise, store)
-        self.form.inputs["phq9_9"].input.observe(self._item9_changed, names="value")
-        phq_box = w.HTML("<h3>PHQ-9 (mood)</h3>")
-        gad_box = w.HTML("<h3>GAD-7 (anxiety)</h3>")
-        children = list(self.form.children)
-        first_gad = children.index(self.form.inputs["gad7_1"].widget)
-        first_phq = children.index(self.form.inputs["phq9_1"].widget)
-        children.insert(first_gad, gad_box)
-        children.insert(first_phq, phq_box)
-        nine = children.index(self.form.inputs["phq9_9"].widget)
-        children.insert(nine + 1, self.item9)
-        self.form.children = children
+        self.score_summary = w.HTML()  # one widget, its words changed after each save
+        self.score_summary.add_class("wb-score-summary")
+        super().__init__(exercise, store, links)
+        self.item9.link.open_plan = self.links.open_plan
+        self.form.place(w.HTML("<h3>PHQ-9 (mood)</h3>"), before="phq9_1")
+        self.form.place(self.item9, after="phq9_9")
+        self.form.place(w.HTML("<h3>GAD-7 (anxiety)</h3>"), before="gad7_1")
+        self.form.watch("phq9_9", self._item9_changed)
 
-    def _item9_changed(self, change: dict) -> None:
+    def _item9_changed(self, answer: int | None) -> None:
         """Item 9 above 0: the crisis resources now, before any Save (wording in rules.py)."""
         from workbook import rules
 
-        alert = rules.item9({"phq9_9": change["new"]})
+        alert = rules.item9({"phq9_9": answer})
         if alert is None:
             self.item9.value = ""
             return
@@ -262,9 +249,6 @@ class CheckinPage(ToolPage):
             body = (f'<ul class="wb-scores">{"".join(lines)}</ul><p class="wb-help">'
                     "Scores are information for you and your care team, not a diagnosis. "
                     f"Every two weeks is a good rhythm.{esc(next_day)}</p>")
-        if not hasattr(self, "score_summary"):  # one widget, its words changed after each save
-            self.score_summary = w.HTML()
-            self.score_summary.add_class("wb-score-summary")
         self.score_summary.value = body
         return [self.score_summary]
 

@@ -6,16 +6,9 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
+from workbook import exercises
 from workbook.store import Store
 from workbook.ui.text import esc, hosted
-
-TRACKABLE = {
-    "mood": "Mood check-ins: a slider a day, about ten seconds",
-    "thought_record": "Thought records, for when a thought hurts",
-    "win": "Small wins, however small",
-    "session": "Treatment sessions: notes before and after",
-    "checkin": "PHQ-9 and GAD-7 check-ins, every two weeks or so",
-}
 
 
 class Welcome(w.VBox):
@@ -40,7 +33,7 @@ class Welcome(w.VBox):
             "to see. You can change this later on <em>My data</em>.</p></div>")
         self.choices = {}
         boxes = []
-        for kind, label in TRACKABLE.items():
+        for kind, label in exercises.trackable().items():  # `trackable` and `track` in each file
             box = w.Checkbox(value=True, description=label, indent=False,
                              layout=w.Layout(width="auto"))
             box.add_class(f"wb-track-{kind}")
