@@ -81,7 +81,7 @@ class App(w.VBox):
             settings = self.store.settings()
             first_run = (start == "start" and tools == TOOLS and not settings.get("welcomed")
                          and not self.store.has_entries())
-        except Exception:  # noqa: BLE001 - a settings file that cannot be read must not block
+        except Exception:  # a settings file that cannot be read must not block
             log.exception("settings could not be read")
             settings, first_run = {}, False
         self.settings = settings
@@ -157,7 +157,7 @@ class App(w.VBox):
                 page.form.prefill(prefill)
             if hasattr(page, "refresh"):
                 page.refresh()
-        except Exception as exc:  # noqa: BLE001 - never a lost traceback
+        except Exception as exc:  # never a lost traceback
             log.exception("could not open %s", kind)
             self._mark_nav(before)  # still on the page it was
             self.current, self.content.children = before, shown
@@ -197,7 +197,7 @@ class App(w.VBox):
             thresholds = rules.Thresholds.from_config(self.store.config())
             alerts = rules.evaluate(self.store.load("mood"), self.store.load("session"),
                                     self.store.load("checkin"), today=today, thresholds=thresholds)
-        except Exception as exc:  # noqa: BLE001 - the rules must never break saving
+        except Exception as exc:  # the rules must never break saving
             log.exception("rules failed")
             self.reach_out.value = ('<div class="wb-problem">Your entry is saved. The check that '
                                     "suggests when to contact your care team could not run this "
@@ -235,7 +235,7 @@ def _open_store(data_dir: str | None) -> Store:
         from workbook.backup import daily_backup
 
         daily_backup(store.data_dir)
-    except Exception:  # noqa: BLE001 - a failed backup must not keep anyone from the page
+    except Exception:  # a failed backup must not keep anyone from the page
         log.exception("daily backup failed")
     return store
 

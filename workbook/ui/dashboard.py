@@ -241,7 +241,7 @@ class ProgressPage(w.VBox):
         for kind in KINDS:
             try:
                 frames[kind] = self.store.load(kind)
-            except Exception as exc:  # noqa: BLE001 - say so on the page, draw the rest
+            except Exception as exc:  # say so on the page, draw the rest
                 log.exception("could not read %s", kind)
                 problems.append(f"Your {KINDS[kind]} entries could not be read just now "
                                 f"({exc}). They are not shown below.")
@@ -275,7 +275,7 @@ class ProgressPage(w.VBox):
         problems = list(problems or [])
         try:
             period = self.period()
-        except Exception as exc:  # noqa: BLE001 - never a lost traceback
+        except Exception as exc:  # never a lost traceback
             log.exception("could not work out the range")
             self.feedback.fail("\n".join([*problems, f"The charts could not be drawn ({type(exc).__name__}: "
                                                       f"{exc}). Your entries are safe."]))
@@ -298,7 +298,7 @@ class ProgressPage(w.VBox):
         for name, title in SECTIONS.items():
             try:
                 body = getattr(self, f"_draw_{name}")(period)
-            except Exception as exc:  # noqa: BLE001 - a chart that fails must not hide the others
+            except Exception as exc:  # a chart that fails must not hide the others
                 log.exception("could not draw %s", name)
                 failures.append(f"The {title} chart could not be drawn ({type(exc).__name__}: {exc}). "
                                 "Your entries are safe.")
