@@ -74,11 +74,14 @@ SIGNED_OUT = Markup("This page has let go of the workbook. Open it again with th
 _QUERY = re.compile(r"\?[^\s'\"<>]+")
 _KEY = re.compile(r"((?:key|token)=)[^\s&'\"<>]+")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+_QUERY_SOCKET = re.compile(r"(/voila/query/)[^/\s?'\"<>]+(?=/)")  # a workshop's kernels' secret
 
 
 def redact(text: str) -> str:
-    """Text with every query string, key, token and kernel id replaced (what a log line may show)."""
-    return _UUID.sub("[id]", _KEY.sub(r"\1[redacted]", _QUERY.sub("?[redacted]", text)))
+    """Text with every query string, key, token, kernel id and the workshop kernels' request-info
+    secret replaced (what a log line may show)."""
+    text = _QUERY_SOCKET.sub(r"\1[redacted]", _QUERY.sub("?[redacted]", text))
+    return _UUID.sub("[id]", _KEY.sub(r"\1[redacted]", text))
 
 
 class RedactingFilter(logging.Filter):

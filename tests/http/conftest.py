@@ -10,7 +10,7 @@ import os
 import secrets
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -69,12 +69,14 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessVoila]:
 
 @dataclass
 class Workshop:
-    """A running workshop: its server, the participants' links and the facilitator's."""
+    """A running workshop: its server, the participants' links and the facilitator's, and the
+    pages opened so far (link -> what opening it returned)."""
 
     server: InProcessVoila
     links: list[str]
     admin: str
     root: Path
+    pages: dict = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
