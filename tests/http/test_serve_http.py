@@ -151,11 +151,26 @@ def test_data_files_are_not_served(serve: InProcessVoila) -> None:
         assert SECRET not in response.body and "id,created_at" not in response.body
 
 
+@pytest.mark.parametrize("with_key", [True, False])
+@pytest.mark.parametrize("path", ["/voila/render/nothing-here.ipynb", "/voila/api/shutdown/none", "/logout",
+                                  "/login?next=%2F%3Cscript%3E"])
+def test_tracebacks_are_not_shown(serve: InProcessVoila, path: str, with_key: bool) -> None:
+    """Voila runs with show_tracebacks off: no error names Python internals, none is a 500."""
+    response = serve.fetch(path, headers=key(serve) if with_key else None)
+    assert response.status != 500, path
+    assert "Traceback" not in response.body and not re.search(r'File ".*\.py", line', response.body)
+    assert "<script>" not in response.body
+
+
 def test_a_page_beyond_the_bound_gets_the_calm_page_not_a_kernel(serve: InProcessVoila,
                                                                  page: Response) -> None:
     """Promise 6: beyond the bound on kernels a page says why (503) and starts nothing."""
+    from workbook.voila_main import MAX_KERNELS
+
     manager = serve.app.kernel_manager
+    assert type(manager).max_kernels == MAX_KERNELS  # the bound `workbook serve` runs with
     before = serve.kernels()
+    # the bound brought down to the kernels running now, so that reaching it costs no more kernels
     serve.call(lambda: manager.__dict__.update(max_kernels=len(before), evict_closed=False))
     try:
         response = serve.fetch("/", headers=key(serve))
