@@ -46,8 +46,10 @@ def page(serve: InProcessVoila) -> Response:
 
 
 def test_the_printed_address_renders_the_app_and_sets_a_strict_cookie(page: Response) -> None:
-    """Promise 4, over HTTP: the key is exchanged for an HttpOnly, SameSite=Strict cookie."""
+    """Promise 4, over HTTP: the key is exchanged for an HttpOnly, SameSite=Strict cookie; the page
+    names no script, stylesheet or font on another host (Voila's template links a CDN)."""
     assert "jupyter-config-data" in page.body
+    assert not CDN.search(page.body), CDN.search(page.body)  # nothing loaded from another host
     cookies = [c for c in page.headers.get_all("Set-Cookie") or [] if c.startswith("username-")]
     assert cookies, page.headers
     assert all("HttpOnly" in c and "SameSite=Strict" in c for c in cookies), cookies
@@ -96,10 +98,12 @@ def test_a_request_for_another_host_name_is_refused(serve: InProcessVoila, page:
     and starts no kernel."""
     before = serve.kernels()
     host = host.format(port=serve.port)
-    for path in ("/", f"/?token={serve.secret}", f"/api/kernels/{next(iter(before))}"):
+    for path in ("/", f"/?token={serve.secret}", f"/api/kernels/{next(iter(before))}", "/login", "/logout"):
         response = serve.fetch(path, headers={"Host": host, **key(serve)})
         assert response.status == 403, (host, path, response.status)
         assert SECRET not in response.body and "jupyter-config-data" not in response.body
+        if not path.startswith("/api/"):  # a page, not the kernel API's JSON: the workbook's page
+            assert_calm_page(response)
     assert serve.kernels() == before
     # the names the workbook is reached by are let in (and there is no such kernel)
     for allowed in (f"localhost:{serve.port}", f"127.0.0.1:{serve.port}"):
