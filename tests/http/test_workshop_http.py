@@ -28,10 +28,18 @@ POOL_TIMEOUT_S = 180             # the kept-ready kernel runs the workshop noteb
 
 @pytest.fixture(scope="module")
 def group(workshop):
-    """The workshop once its kernel kept ready is there (as the command waits before saying so)."""
-    deadline, log = time.monotonic() + POOL_TIMEOUT_S, workshop.server.log.lines
-    while not any("Kernel pool of" in line and "is filled" in line for line in log):
-        assert time.monotonic() < deadline, "\n".join(["the pool did not fill:", *log[-20:]])
+    """The workshop once its kernel kept ready has run the notebook up to waiting for a participant
+    (as the command's pool is before people arrive)."""
+    manager = workshop.server.app.kernel_manager
+
+    def pool_ready() -> bool:
+        tasks = [task for pool in getattr(manager, "_pools", {}).values() for task in pool]
+        return bool(tasks) and all(task.done() for task in tasks)
+
+    deadline = time.monotonic() + POOL_TIMEOUT_S
+    while not workshop.server.call(pool_ready):
+        assert time.monotonic() < deadline, "\n".join(["the pool did not fill:",
+                                                       *workshop.server.log.lines[-20:]])
         time.sleep(0.2)
     return workshop
 
@@ -143,8 +151,12 @@ def test_a_page_on_another_host_name_gets_nothing(group, host: str) -> None:
 def test_a_kernel_answers_only_the_participant_it_was_handed_to(group) -> None:
     """Promise W3: a kernel id, without the owner's cookie or with another participant's, opens nothing."""
     srv = group.server
-    _, kernel, own_cookie = open_page(group, group.links[0])
-    _, _, other_cookie = open_page(group, group.links[1])
+    _, kernel, own_cookie = open_page(group, group.links[1])  # the participant let in by the flood test
+    # another participant's cookie, from their link on a request that takes no kernel
+    other = srv.fetch(f"/api/kernels/{NO_KERNEL}?{urlsplit(group.links[0]).query}")
+    assert other.status == 404
+    other_cookie = "; ".join(c.split(";", 1)[0] for c in other.headers.get_all("Set-Cookie") or [])
+    assert other_cookie and other_cookie != own_cookie
     channels = f"ws://127.0.0.1:{srv.port}/api/kernels/{kernel}/channels?session_id=x"
     assert websocket(channels).startswith("refused")
     assert websocket(channels, other_cookie).startswith("refused")
@@ -153,9 +165,7 @@ def test_a_kernel_answers_only_the_participant_it_was_handed_to(group) -> None:
         response = srv.fetch(f"/api/kernels/{kernel}", headers={"Cookie": cookie} if cookie else {})
         assert response.status == 403
     # the cookie is strict, HttpOnly and ends with the browser session; alone it opens no page
-    key = urlsplit(group.links[0]).query
-    response = srv.fetch(f"/api/kernels/{NO_KERNEL}?{key}")  # takes no kernel
-    cookie_header = response.header("Set-Cookie")
+    cookie_header = other.header("Set-Cookie")
     assert "HttpOnly" in cookie_header and "SameSite=Strict" in cookie_header
     assert "expires" not in cookie_header.lower() and "max-age" not in cookie_header.lower()
     response = srv.fetch("/", headers={"Cookie": own_cookie})
@@ -173,8 +183,9 @@ def test_the_request_info_socket_needs_the_kernels_secret_and_hands_out_no_key(g
     secret = query_url.rstrip("/").rsplit("/", 1)[1]
     assert secret not in "\n".join(srv.log.lines)  # the log is kept at DEBUG: what --debug would show
     assert websocket(f"{base}voila/query/{'x' * len(secret)}/{some_kernel}").startswith("refused")
-    # a participant is let in; the request their kernel was given is gone from the server
-    _, kernel, _ = open_page(group, group.links[2])
+    # the participant let in on the kernel kept ready (the flood test): the request that kernel was
+    # given is gone from the server
+    _, kernel, _ = open_page(group, group.links[1])
     assert websocket(f"{query_url}/{kernel}", read=True) == "silent"
     assert websocket(f"{base}voila/query/{kernel}", read=True).startswith("refused")
     # and no key of any link reached the log
