@@ -97,6 +97,7 @@ def test_a_flood_of_bad_links_takes_no_kernel_and_a_participant_gets_in_at_once(
     assert statuses.count(429) >= 15, statuses  # after 10 failed links a minute, the address waits
     denied = next(a for a in answers if a.status == 403)
     assert f"<h1>{wss.DENIED_TITLE}</h1>" in denied.body and "crisis line" in denied.body
+    assert "ask your facilitator" in denied.body
     assert denied.header("Cache-Control") == "no-store"
     slowed = next(a for a in answers if a.status == 429)
     assert f"<h1>{wss.TOO_MANY_TITLE}</h1>" in slowed.body and "Wait a minute" in slowed.body
@@ -130,6 +131,7 @@ def test_no_link_and_the_login_page_get_the_calm_refusal(group) -> None:
         response = group.server.fetch(path, method=method, body="" if method == "POST" else None)
         assert response.status == 403, (path, method, response.status)
         assert f"<h1>{wss.DENIED_TITLE}</h1>" in response.body, path
+        assert "Check that the whole link was copied" in response.body, path  # what to do next
         assert "Traceback" not in response.body
     assert group.server.kernels() == before
 
