@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
+from urllib.parse import quote
 
 import pytest
 from wb_http import SECRET, InProcessVoila, Response
@@ -35,6 +36,18 @@ def assert_calm_page(response: Response, heading: str | None = None) -> None:
     assert "Traceback" not in response.body and not re.search(r'File ".*\.py", line', response.body)
     assert not CDN.search(response.body), "the error page loads something from another host"
     assert SECRET not in response.body
+
+
+def follow(srv: InProcessVoila, path: str, headers: dict[str, str] | None = None) -> Response:
+    """GET `path`, following redirects on this server (quoted again, as a browser would)."""
+    response = srv.fetch(path, headers=headers)
+    for _ in range(3):
+        if response.status not in (301, 302):
+            break
+        location = response.header("Location")
+        assert location.startswith("/"), location  # never to another host
+        response = srv.fetch(quote(location, safe="/?=&%"), headers=headers)
+    return response
 
 
 @pytest.fixture(scope="module")
@@ -132,16 +145,21 @@ def test_a_wrong_address_gets_the_workbooks_error_page(serve: InProcessVoila) ->
     """Voila's own 404 loads a stylesheet from a CDN, and its file handlers answer with tornado's
     bare page: every one of them shows the workbook's page instead."""
     for path in ("/no/such/page", "/voila/render/nothing-here.ipynb", "/voila/static/nothing.js"):
-        response = serve.fetch(path, headers=key(serve))
-        for _ in range(3):  # Voila sends an unknown path to its files handler first
-            if response.status != 302:
-                break
-            assert response.header("Location").startswith("/"), response.header("Location")
-            response = serve.fetch(response.header("Location"), headers=key(serve))
+        response = follow(serve, path, headers=key(serve))  # Voila sends it to its files handler
         assert response.status in (403, 404), (path, response.status)
         assert_calm_page(response)
         if response.status == 404:
             assert "There is no page at this address" in response.body
+
+
+@pytest.mark.parametrize("with_key", [True, False])
+def test_a_hostile_address_is_shown_as_text(serve: InProcessVoila, with_key: bool) -> None:
+    """An address that is markup reaches the error page as text, whichever handler answers."""
+    path = "/" + quote("<img src=x onerror=alert(1)><svg onload=alert(2)>")
+    response = follow(serve, path, headers=key(serve) if with_key else None)
+    assert response.status in (403, 404), response.status
+    assert_calm_page(response)
+    assert "<img" not in response.body and "<svg" not in response.body
 
 
 def test_data_files_are_not_served(serve: InProcessVoila) -> None:
