@@ -123,6 +123,52 @@ def test_a_request_for_another_host_name_is_refused(serve: InProcessVoila, page:
         assert serve.fetch(f"/api/kernels/{NO_KERNEL}", headers={"Host": allowed, **key(serve)}).status == 404
 
 
+# Handlers that serve the page's own scripts, styles and themes to anyone: nothing of the person's.
+PUBLIC_FILES = {"TemplateStaticFileHandler", "MultiStaticFileHandler", "ThemesHandler", "FileFindHandler"}
+OWN_PAGES = {"PrivatePage": 403, "SignedOut": 200}  # what GET answers without the key
+
+
+def routes(srv: InProcessVoila) -> list[tuple[str, type]]:
+    """Every (pattern, handler class) the running server routes to, as tornado holds them."""
+    found = []
+    for rule in srv.app.app.default_router.rules:
+        for inner in getattr(rule.target, "rules", []):
+            if isinstance(inner.target, type):
+                found.append((inner.matcher.regex.pattern, inner.target))
+    return found
+
+
+def sample_path(pattern: str, kernel: str) -> str:
+    """A path the pattern matches, naming a real kernel wherever it takes a kernel id."""
+    path = re.sub(r"\(\?P<kernel_id>[^)]*\)", kernel, pattern.rstrip("$"))
+    path = path.replace("(.*)", "x")
+    assert re.fullmatch(pattern, path), (pattern, path)
+    return path
+
+
+def test_every_route_refuses_whoever_has_no_key(serve: InProcessVoila, page: Response) -> None:
+    """Promise 1 over HTTP, route by route, read from the server itself (a route added later is
+    checked too): without the key, nothing but the page's own static files and the workbook's
+    own pages answers; no request starts, shuts down or reaches a kernel."""
+    before = serve.kernels()
+    kernel = next(iter(before))
+    found = routes(serve)
+    assert {handler.__name__ for _, handler in found} >= {"TornadoVoilaHandler", "KernelHandler",
+                                                          "PrivatePage", "VoilaShutdownKernelHandler"}
+    for pattern, handler in found:
+        path, name = sample_path(pattern, kernel), handler.__name__
+        for method in ("GET", "POST", "DELETE"):
+            response = serve.fetch(path, method=method, body="" if method != "GET" else None)
+            assert SECRET not in response.body and "jupyter-config-data" not in response.body
+            if name in PUBLIC_FILES:
+                continue
+            if method == "GET" and name in OWN_PAGES:
+                assert response.status == OWN_PAGES[name], (name, path)
+            else:
+                assert response.status in (302, 400, 403, 404, 405), (name, method, path, response.status)
+    assert serve.kernels() == before, "a request without the key started or stopped a kernel"
+
+
 def test_login_is_the_private_page_and_logout_signs_out(serve: InProcessVoila) -> None:
     """There is no password form: /login says how to get in, /logout lets go of the cookie."""
     for method in ("GET", "POST"):
