@@ -34,6 +34,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.http)
+            # the workshop's pool top-up, cancelled at the end while it waited (wb_http.py)
+            item.add_marker(pytest.mark.filterwarnings(
+                "ignore:coroutine '.*VoilaKernelManager._initialize' was never awaited:RuntimeWarning"))
             if item.get_closest_marker("timeout") is None:
                 item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
 
@@ -103,6 +106,11 @@ def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
         return wss.workshop_voila_class(ws.workshop_dir())
 
     argv = wss.voila_arguments(notebooks_dir() / wss.NOTEBOOK, "127.0.0.1", port, pool=1, idle_minutes=10)
+    # The pool is not topped up while the tests run: a kernel starting in the middle of a test would
+    # make "this request started no kernel" unprovable. (The command refills it after 15 s.)
+    refill = f"--VoilaKernelManager.fill_delay={wss.REFILL_DELAY_S}"
+    assert refill in argv, argv
+    argv[argv.index(refill)] = "--VoilaKernelManager.fill_delay=3600"
     env = {ws.WORKSHOP_ENV: str(root), ENV_VAR: None, "QUERY_STRING": None,
            server.HOSTS_ENV: "127.0.0.1", "JUPYTER_PATH": _jupyter_path()}
     running = InProcessVoila(build, argv, env, port).start()

@@ -14,7 +14,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import quote
 
 import pytest
-from wb_http import SECRET, InProcessVoila, Response
+from wb_http import SECRET, InProcessVoila, Response, routes, sample_path
 
 from workbook import server
 
@@ -126,24 +126,6 @@ def test_a_request_for_another_host_name_is_refused(serve: InProcessVoila, page:
 # Handlers that serve the page's own scripts, styles and themes to anyone: nothing of the person's.
 PUBLIC_FILES = {"TemplateStaticFileHandler", "MultiStaticFileHandler", "ThemesHandler", "FileFindHandler"}
 OWN_PAGES = {"PrivatePage": 403, "SignedOut": 200}  # what GET answers without the key
-
-
-def routes(srv: InProcessVoila) -> list[tuple[str, type]]:
-    """Every (pattern, handler class) the running server routes to, as tornado holds them."""
-    found = []
-    for rule in srv.app.app.default_router.rules:
-        for inner in getattr(rule.target, "rules", []):
-            if isinstance(inner.target, type):
-                found.append((inner.matcher.regex.pattern, inner.target))
-    return found
-
-
-def sample_path(pattern: str, kernel: str) -> str:
-    """A path the pattern matches, naming a real kernel wherever it takes a kernel id."""
-    path = re.sub(r"\(\?P<kernel_id>[^)]*\)", kernel, pattern.rstrip("$"))
-    path = path.replace("(.*)", "x")
-    assert re.fullmatch(pattern, path), (pattern, path)
-    return path
 
 
 def test_every_route_refuses_whoever_has_no_key(serve: InProcessVoila, page: Response) -> None:

@@ -15,7 +15,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from wb_http import Response
+from wb_http import Response, routes, sample_path
 
 from workbook import server
 from workbook import workshop as ws
@@ -134,6 +134,29 @@ def test_no_link_and_the_login_page_get_the_calm_refusal(group) -> None:
         assert "Check that the whole link was copied" in response.body, path  # what to do next
         assert "Traceback" not in response.body
     assert group.server.kernels() == before
+
+
+PUBLIC_FILES = {"TemplateStaticFileHandler", "MultiStaticFileHandler", "ThemesHandler", "FileFindHandler"}
+
+
+def test_every_route_refuses_whoever_has_no_link(group) -> None:
+    """W1 and W3, route by route, read from the server itself: without a link (or its cookie)
+    only the page's own static files answer, and no request takes, starts or stops a kernel."""
+    srv = group.server
+    before = srv.kernels()
+    kernel = next(iter(before))
+    found = routes(srv)
+    assert {handler.__name__ for _, handler in found} >= {"LinkPage", "KernelHandler", "Denied",
+                                                          "OwnedShutdown", "KernelRequestInfo"}
+    for pattern, handler in found:
+        path = sample_path(pattern, kernel)
+        for method in ("GET", "POST", "DELETE"):
+            response = srv.fetch(path, method=method, body="" if method != "GET" else None)
+            assert "jupyter-config-data" not in response.body
+            if handler.__name__ not in PUBLIC_FILES:
+                assert response.status in (302, 400, 403, 404, 405), (handler.__name__, method, path,
+                                                                      response.status)
+    assert srv.kernels() == before, "a request without a link took, started or stopped a kernel"
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "rebind.127.0.0.1.nip.io:{port}"])

@@ -15,10 +15,12 @@ socket); they are put back when a server stops, as are the environment variables
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
 import inspect
 import logging
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -153,6 +155,14 @@ class InProcessVoila:
             self._server.stop()
         manager = getattr(self.app, "kernel_manager", None)
         if manager is not None:
+            # A pool top-up still waiting out its delay has started nothing: Voila's shutdown_all
+            # would wait for it (and fail on it cancelled), so it is cancelled and dropped first.
+            for pool in getattr(manager, "_pools", {}).values():
+                for task in [t for t in pool if not t.done()]:
+                    task.cancel()
+                    pool.remove(task)
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
             result = manager.shutdown_all()
             if inspect.isawaitable(result):
                 await result
@@ -213,6 +223,25 @@ class InProcessVoila:
                             response.read().decode("utf-8", "replace"))
         finally:
             conn.close()
+
+
+def routes(srv: InProcessVoila) -> list[tuple[str, type]]:
+    """Every (pattern, handler class) the running server routes to, as tornado holds them."""
+    found = []
+    for rule in srv.app.app.default_router.rules:
+        for inner in getattr(rule.target, "rules", []):
+            if isinstance(inner.target, type):
+                found.append((inner.matcher.regex.pattern, inner.target))
+    return found
+
+
+def sample_path(pattern: str, kernel: str) -> str:
+    """A path the pattern matches: a real kernel's id where it takes one, "x" for anything else."""
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: kernel if m[1] == "kernel_id" else "x",
+                  pattern.rstrip("$"))
+    path = path.replace("(.*)", "x")
+    assert re.fullmatch(pattern, path), (pattern, path)
+    return path
 
 
 # Environment variables the servers set or remove themselves (a workshop's kernel socket address, the
