@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8866
 
-.PHONY: run demo test test-fast test-pythons test-packaging lint bench clean browser
+.PHONY: run demo test test-fast test-http test-pythons test-packaging lint bench clean browser
 .PHONY: hub hub-deps
 
 $(STAMP): pyproject.toml
@@ -22,8 +22,8 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/workbook demo --port $(PORT)
 
-## Every test tier: unit, views, notebooks, and Chromium against a real Voila server; the unit
-## and view tiers also on the oldest and newest Python the package supports.
+## Every test tier: unit, views, the server over HTTP, notebooks, and Chromium against a real
+## Voila server; the unit and view tiers also on the oldest and newest Python the package supports.
 test: $(STAMP) browser test-pythons
 	$(BIN)/ruff check workbook tests
 	$(BIN)/python -m pytest -q
@@ -31,6 +31,10 @@ test: $(STAMP) browser test-pythons
 ## Unit and view tests only (seconds).
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit tests/views
+
+## The server over HTTP, in the test process: headers, refusals, error pages (no browser).
+test-http: $(STAMP)
+	$(BIN)/python -m pytest -q tests/http
 
 ## The unit and view tiers on the oldest and newest supported Python (requires-python and the
 ## classifiers in pyproject.toml), each in a venv of its own (.venv-3.10, .venv-3.13). A Python

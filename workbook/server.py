@@ -9,7 +9,8 @@ machinery switched on and set tight:
    no kernel starts for a request without it and a kernel id alone opens nothing;
 2. a Host check (Jupyter Server's `allow_remote_access=False`): a page on another host name
    that resolves to this machine (DNS rebinding) gets a 403;
-3. security headers on every response, static files and errors included;
+3. security headers on every response, static files and errors included, and one calm error
+   page of our own (workbook/error_page.py) in place of Voila's;
 4. kernel ids, query strings and keys never reach the log;
 5. SIGTERM and SIGHUP stop the server and every kernel, as Ctrl+C does.
 """
@@ -23,6 +24,10 @@ import signal
 import time
 import traceback
 from typing import Any
+
+from markupsafe import Markup
+
+from workbook import error_page
 
 log = logging.getLogger(__name__)
 
@@ -56,34 +61,27 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Between Sessions</title>
-<style>body{font-family:sans-serif;max-width:40em;margin:3em auto;padding:0 1em;color:#1f2328;line-height:1.5}
-.wb-help{color:#59636e;font-size:14px}</style></head>
-<body class="wb-error-page"><h1>{{ status_message }}</h1>
-{% if message %}<p>{{ message }}</p>{% endif %}
-{% block error_detail %}{% endblock %}
-<p class="wb-help">Your saved entries are safe. If you are not safe right now, call your local
-emergency number or a crisis line.</p></body></html>
-"""
-PRIVATE = ("This workbook is private. Open it with the address <code>workbook serve</code> printed "
-           "(it carries a key made fresh each time the workbook starts), or with the private link you "
-           "were given. If that window is gone, stop the workbook with Ctrl+C and start it again.")
-SIGNED_OUT = ("This page has let go of the workbook. Open it again with the address "
-              "<code>workbook serve</code> printed.")
+PRIVATE_TITLE = "This workbook is private"
+PRIVATE = Markup("This workbook is private. Open it with the address <code>workbook serve</code> printed "
+                 "(it carries a key made fresh each time the workbook starts), or with the private link "
+                 "you were given. If that window is gone, stop the workbook with Ctrl+C and start it again.")
+SIGNED_OUT_TITLE = "Signed out"
+SIGNED_OUT = Markup("This page has let go of the workbook. Open it again with the address "
+                    "<code>workbook serve</code> printed.")
 
 
 # -- secrets out of logs -------------------------------------------------------------
 _QUERY = re.compile(r"\?[^\s'\"<>]+")
 _KEY = re.compile(r"((?:key|token)=)[^\s&'\"<>]+")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+_QUERY_SOCKET = re.compile(r"(/voila/query/)[^/\s?'\"<>]+(?=/)")  # a workshop's kernels' secret
 
 
 def redact(text: str) -> str:
-    """Text with every query string, key, token and kernel id replaced (what a log line may show)."""
-    return _UUID.sub("[id]", _KEY.sub(r"\1[redacted]", _QUERY.sub("?[redacted]", text)))
+    """Text with every query string, key, token, kernel id and the workshop kernels' request-info
+    secret replaced (what a log line may show)."""
+    text = _QUERY_SOCKET.sub(r"\1[redacted]", _QUERY.sub("?[redacted]", text))
+    return _UUID.sub("[id]", _KEY.sub(r"\1[redacted]", text))
 
 
 class RedactingFilter(logging.Filter):
@@ -267,7 +265,6 @@ def hardened_voila_class() -> type:
     What `workbook serve` and `workbook workshop` share; each adds who may come in (a launch's
     key, or a participant's link) with an identity provider of its own.
     """
-    import jinja2
     import tornado.web
     from traitlets import default
     from voila.app import Voila
@@ -300,10 +297,12 @@ def hardened_voila_class() -> type:
             settings["local_hostnames"] = ["localhost"]
             settings["transforms"] = [SecurityHeaders]
             self.identity_provider.cookie_options = {"samesite": "Strict", "httponly": True}
-            for key in ("voila_jinja2_env", "jinja2_env"):  # error pages of our own, no CDN
-                env = settings[key]
-                env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"error.html": PAGE}), env.loader])
+            error_page.install(settings)  # the workbook's error page, not Voila's (no CDN)
             return settings
+
+        def init_handlers(self) -> list:
+            return [(pattern, error_page.calm_errors(handler_class), *rest)
+                    for pattern, handler_class, *rest in super().init_handlers()]
 
         def start(self) -> None:
             # SIGHUP (the terminal closed) stops the server and its kernels, as SIGTERM does.
@@ -318,20 +317,15 @@ def hardened_voila_class() -> type:
 
 def voila_class() -> type:
     """Voila with the launch's secret, the Host check, the headers and the log kept clean."""
-    import jinja2
     from jupyter_server.auth.decorator import allow_unauthenticated
     from jupyter_server.base.handlers import JupyterHandler
-    from markupsafe import Markup
     from traitlets import default
 
     class PrivatePage(JupyterHandler):
         """What the address without the key shows: nothing of the person's, and how to get in."""
 
         def _private(self) -> None:
-            self.set_status(403)
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(jinja2.Template(PAGE).render(status_message="This workbook is private",
-                                                      message=Markup(PRIVATE)))
+            error_page.send(self, 403, PRIVATE_TITLE, PRIVATE)
 
         @allow_unauthenticated
         def get(self) -> None:
@@ -356,9 +350,7 @@ def voila_class() -> type:
         @allow_unauthenticated
         def get(self) -> None:
             self.identity_provider.clear_login_cookie(self)
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(jinja2.Template(PAGE).render(status_message="Signed out",
-                                                      message=Markup(SIGNED_OUT)))
+            error_page.send(self, 200, SIGNED_OUT_TITLE, SIGNED_OUT)
 
     class WorkbookVoila(hardened_voila_class()):
         @default("token")

@@ -38,9 +38,9 @@ import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from workbook import error_page
 from workbook.server import (
     HOSTS_ENV,
-    PAGE,
     BoundedKernels,
     accept_shutdown_beacons,
     bound_kernels,
@@ -191,7 +191,6 @@ class WorkshopKernels(BoundedKernels):
 
 def workshop_voila_class(root: str | os.PathLike) -> type:
     """The hardened Voila of `workbook serve`, let in by participants' links (see the module)."""
-    import jinja2
     import voila.handler
     from jupyter_server.auth import Authorizer, IdentityProvider, User
     from jupyter_server.auth.decorator import allow_unauthenticated
@@ -206,14 +205,6 @@ def workshop_voila_class(root: str | os.PathLike) -> type:
     workshop = ws.Workshop(root)
     failed = FailedLinks()
     query_secret = secrets.token_urlsafe(32)
-
-    def calm_page(handler: Any, status: int, title: str, message: str) -> None:
-        handler.set_status(status, reason=title)
-        handler.set_header("Content-Type", "text/html; charset=utf-8")
-        handler.set_header("Cache-Control", "no-store")
-        if status == 429:
-            handler.set_header("Retry-After", str(int(FAILED_WINDOW_S)))
-        handler.finish(jinja2.Template(PAGE).render(status_message=title, message=message))
 
     class LinkIdentity(IdentityProvider):
         """A participant is whoever holds an open link (`?key=`), or the cookie it was exchanged for.
@@ -288,9 +279,9 @@ def workshop_voila_class(root: str | os.PathLike) -> type:
 
         def write_error(self, status_code: int, **kwargs: Any) -> None:
             if status_code == 403:
-                return calm_page(self, 403, DENIED_TITLE, DENIED)
+                return error_page.send(self, 403, DENIED_TITLE, DENIED)
             if status_code == 429:
-                return calm_page(self, 429, TOO_MANY_TITLE, TOO_MANY)
+                return error_page.send(self, 429, TOO_MANY_TITLE, TOO_MANY, retry_after_s=FAILED_WINDOW_S)
             return super().write_error(status_code, **kwargs)
 
     class Denied(JupyterHandler):
@@ -298,11 +289,11 @@ def workshop_voila_class(root: str | os.PathLike) -> type:
 
         @allow_unauthenticated
         def get(self) -> None:
-            calm_page(self, 403, DENIED_TITLE, DENIED)
+            error_page.send(self, 403, DENIED_TITLE, DENIED)
 
         @allow_unauthenticated
         def post(self) -> None:
-            calm_page(self, 403, DENIED_TITLE, DENIED)
+            error_page.send(self, 403, DENIED_TITLE, DENIED)
 
         def check_xsrf_cookie(self) -> None:  # nothing is accepted here, so nothing to forge
             return None

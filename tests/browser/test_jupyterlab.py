@@ -27,6 +27,7 @@ from pathlib import Path
 
 import processes
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from wb_browser import (
     ACTION_TIMEOUT_MS,
@@ -151,7 +152,7 @@ def open_and_run(page: Page, lab: Lab, name: str) -> None:
     lab_command(page, "notebook:run-all-cells")
     try:
         page.locator(".wb-app .wb-nav-mood").wait_for(state="visible", timeout=APP_READY_TIMEOUT_MS)
-    except Exception as exc:
+    except PlaywrightError as exc:
         text = page.locator(".jp-Notebook").inner_text()[:3000]
         raise AssertionError(f"the app did not appear in JupyterLab: {exc}\n--- notebook:\n{text}"
                              f"\n--- server log:\n{lab.log_tail()}") from None

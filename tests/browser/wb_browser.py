@@ -167,9 +167,11 @@ def open_app(pg, url: str, server: Server | None = None) -> None:
         pg.reload()
     else:
         pg.goto(url)
+    from playwright.sync_api import Error as PlaywrightError
+
     try:
         pg.locator(".wb-nav-mood").wait_for(state="visible", timeout=APP_READY_TIMEOUT_MS)
-    except Exception as exc:
+    except PlaywrightError as exc:
         body = pg.locator("body").inner_text()[:2000]
         log = server.log_tail() if server else ""
         raise AssertionError(f"the app did not appear at {url}: {exc}\n--- page text:\n{body}"

@@ -303,6 +303,7 @@ def test_cli_add_list_and_revoke(workshop, capsys):
     "HTTPServerRequest(uri='/?key=SECRET123', host='h')",
     "url http://127.0.0.1:1/?key=SECRET123",
     "key=SECRET123",
+    "101 GET /voila/query/SECRET123/0b7e6a52-5e0b-4c3e-9d5e-1f2a3b4c5d6e 14.3ms",
 ])
 def test_redact_removes_query_strings_and_keys(line):
     assert "SECRET123" not in server.redact(line)

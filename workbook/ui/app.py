@@ -108,7 +108,7 @@ class App(w.VBox):
             settings = self.store.settings()
             first_run = (start == "start" and self.whole and not settings.get("welcomed")
                          and not self.store.has_entries())
-        except Exception:  # noqa: BLE001 - a settings file that cannot be read must not block
+        except Exception:  # a settings file that cannot be read must not block
             log.exception("settings could not be read")
             settings, first_run = {}, False
         self.settings = settings
@@ -178,7 +178,7 @@ class App(w.VBox):
                     raise ValueError(f"{kind}: this page has no form to start an entry in.")
                 page.prefill(prefill)
             page.refresh()
-        except Exception as exc:  # noqa: BLE001 - never a lost traceback
+        except Exception as exc:  # never a lost traceback
             log.exception("could not open %s", kind)
             self._mark_nav(before)  # still on the page it was
             self.current, self.content.children = before, shown
@@ -218,7 +218,7 @@ class App(w.VBox):
             thresholds = rules.Thresholds.from_config(self.store.config())
             alerts = rules.evaluate(self.store.load("mood"), self.store.load("session"),
                                     self.store.load("checkin"), today=today, thresholds=thresholds)
-        except Exception as exc:  # noqa: BLE001 - the rules must never break saving
+        except Exception as exc:  # the rules must never break saving
             log.exception("rules failed")
             self.reach_out.value = ('<div class="wb-problem">Your entry is saved. The check that '
                                     "suggests when to contact your care team could not run this "
@@ -256,7 +256,7 @@ def _open_store(data_dir: str | None) -> Store:
         from workbook.backup import daily_backup
 
         daily_backup(store.data_dir)
-    except Exception:  # noqa: BLE001 - a failed backup must not keep anyone from the page
+    except Exception:  # a failed backup must not keep anyone from the page
         log.exception("daily backup failed")
     return store
 
@@ -268,7 +268,7 @@ def _outside_voila() -> bool:
         return False
     try:
         show_page_setup()
-    except Exception:  # noqa: BLE001 - an unstyled app is still the whole app
+    except Exception:  # an unstyled app is still the whole app
         log.exception("the stylesheet for JupyterLab could not be made")
     return True
 

@@ -110,7 +110,7 @@ class ProgressPage(w.VBox):
         for kind in kinds:
             try:
                 frames[kind] = self.store.load(kind)
-            except Exception as exc:  # noqa: BLE001 - say so on the page, draw the rest
+            except Exception as exc:  # say so on the page, draw the rest
                 log.exception("could not read %s", kind)
                 problems.append(f"Your {self._words(kind)} entries could not be read just now "
                                 f"({exc}). They are not shown below.")
@@ -145,7 +145,7 @@ class ProgressPage(w.VBox):
         problems = list(problems or [])
         try:
             period = self.period()
-        except Exception as exc:  # noqa: BLE001 - never a lost traceback
+        except Exception as exc:  # never a lost traceback
             log.exception("could not work out the range")
             self.feedback.fail("\n".join([*problems, f"The charts could not be drawn ({type(exc).__name__}: "
                                                       f"{exc}). Your entries are safe."]))
@@ -168,7 +168,7 @@ class ProgressPage(w.VBox):
         for chart in self.catalogue:
             try:
                 drawn.append(chart_catalogue.draw(chart, self.entries, period))
-            except Exception as exc:  # noqa: BLE001 - a chart that fails must not hide the others
+            except Exception as exc:  # a chart that fails must not hide the others
                 log.exception("could not draw %s", chart.name)
                 failures.append(f"The {chart.title} chart could not be drawn ({type(exc).__name__}: "
                                 f"{exc}). Your entries are safe.")

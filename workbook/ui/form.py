@@ -76,7 +76,7 @@ class Feedback(w.VBox):
                     f"({exc.strerror or exc}). Everything you typed is still here. "
                     "Check that the disk has space and the folder can be written, then Save again."
                 )
-            except Exception as exc:  # noqa: BLE001 - any error must reach the page
+            except Exception as exc:  # any error must reach the page
                 log.exception("callback failed")
                 self.fail("That did not work. Everything you typed is still here, and what was "
                           "saved before is safe; please try again in a moment. "

@@ -78,7 +78,7 @@ class ToolPage(w.VBox):
             from workbook.homework import prompts_for
 
             prompts = prompts_for(self.store, self.exercise.kind)
-        except Exception:  # noqa: BLE001 - a homework file must never keep the form away
+        except Exception:  # a homework file must never keep the form away
             log.exception("homework prompts could not be read")
             prompts = []
         self.homework_prompt.value = "".join(
@@ -91,7 +91,7 @@ class ToolPage(w.VBox):
         self.show_prompts()
         try:
             records = self.store.records(self.exercise.kind)
-        except Exception as exc:  # noqa: BLE001 - show it, keep the form usable
+        except Exception as exc:  # show it, keep the form usable
             log.exception("could not read entries")
             self.summary_feedback.fail("Your saved entries could not be shown just now; they have not "
                                        "been changed. The form above still works. Open this page "
@@ -108,7 +108,7 @@ class ToolPage(w.VBox):
             self.summary_feedback.clear()
         try:
             self.summary.children = self.summarise(records)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.exception("could not draw the summary")
             self.summary_feedback.fail(f"The chart could not be drawn ({exc}). Your entries are safe.")
 

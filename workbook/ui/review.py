@@ -160,7 +160,7 @@ def flags_html(bundle: Bundle) -> str:
     out = ["<h3>Flags</h3>"]
     try:
         alerts = rules.evaluate(frames.get("mood"), frames.get("session"), frames.get("checkin"), today=end)
-    except Exception as exc:  # noqa: BLE001 - a rule that cannot run is said, never hidden
+    except Exception as exc:  # a rule that cannot run is said, never hidden
         log.exception("rules failed on a bundle")
         return f'<h3>Flags</h3><p class="wb-problem">The reach-out rules could not run ({esc(exc)}).</p>'
     for alert in alerts:
@@ -410,7 +410,7 @@ class ClientReview(w.VBox):
         self.flags.value = flags_html(self.bundle)
         try:
             self.charts.value = charts_html(self.bundle)
-        except Exception as exc:  # noqa: BLE001 - the rest of the review stays readable
+        except Exception as exc:  # the rest of the review stays readable
             log.exception("charts failed")
             self.charts.value = f'<p class="wb-problem">The charts could not be drawn ({esc(exc)}).</p>'
         self.scores.value = scores_html(self.bundle)

@@ -200,7 +200,7 @@ class ParticipantPage(w.VBox):
         self.store = ws.ParticipantStore(workshop, member.id)
         try:
             daily_backup(folder)
-        except Exception:  # noqa: BLE001 - a failed backup must not keep anyone from the page
+        except Exception:  # a failed backup must not keep anyone from the page
             log.exception("daily backup failed")
         self.bar = WorkshopBar(self.store)
         self.app = App(self.store)
