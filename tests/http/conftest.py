@@ -61,7 +61,7 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessVoila]:
         server.bound_kernels(server.BoundedKernels, max_kernels=voila_main.MAX_KERNELS)
         return server.voila_class()
 
-    command = cli.voila_command(cli.notebooks_dir() / cli.TOOLS["app"], port)
+    command = cli.voila_command(cli.notebooks_dir() / cli.tools()["app"], port)
     assert command[1:3] == ["-m", "workbook.voila_main"], command
     token = secrets.token_urlsafe(32)
     env = {ENV_VAR: str(data), "JUPYTER_PATH": _jupyter_path(), server.TOKEN_ENV: token}
