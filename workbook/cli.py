@@ -127,7 +127,7 @@ def _write_runtime(data_dir: Path, url: str) -> Path | None:
     """The address with its key and this process's id, readable by the owner only."""
     import json
 
-    from workbook.files import atomic_write
+    from workbook.store.writer import atomic_write
 
     path = runtime_file(data_dir)
     if path is None:

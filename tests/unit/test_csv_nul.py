@@ -1,7 +1,7 @@
 """A NUL character in a note saves and reads back on every supported Python.
 
 Python 3.10's csv module refuses NUL both ways ("need to escape, but no escapechar set" on write,
-"line contains NUL" on read); 3.11 made it an ordinary character. `workbook.files` lets a
+"line contains NUL" on read); 3.11 made it an ordinary character. `workbook.store.codec` lets a
 stand-in character carry it through the csv module on 3.10, so every version writes and reads
 the same bytes. The tests run on the oldest and newest supported Python (`make test-pythons`),
 and the stand-in path is also checked on newer ones against the csv module's own output.
@@ -12,8 +12,7 @@ import io
 
 import pytest
 
-from workbook import files
-from workbook.store import Store
+from workbook.store import Store, codec
 
 NOTES = ["pasted\x00from a PDF", "\x00", "a,\x00\"quoted\"\x00\nnext line", "\ue000 already \x00 there"]
 
@@ -21,7 +20,7 @@ NOTES = ["pasted\x00from a PDF", "\x00", "a,\x00\"quoted\"\x00\nnext line", "\ue
 @pytest.fixture(params=["this Python", "the 3.10 path"])
 def either_path(request, monkeypatch):
     if request.param == "the 3.10 path":
-        monkeypatch.setattr(files, "CSV_HANDLES_NUL", False)
+        monkeypatch.setattr(codec, "CSV_HANDLES_NUL", False)
     return request.param
 
 
@@ -37,17 +36,17 @@ def test_a_note_with_nul_is_saved_and_read_back_exactly(tmp_path, either_path, n
     assert b"\x00" in store.path("mood").read_bytes()  # written as it is, as Python 3.11+ does
 
 
-@pytest.mark.skipif(not files.CSV_HANDLES_NUL, reason="compares with the csv module of Python 3.11+")
+@pytest.mark.skipif(not codec.CSV_HANDLES_NUL, reason="compares with the csv module of Python 3.11+")
 @pytest.mark.parametrize("note", NOTES)
 def test_the_stand_in_writes_and_reads_the_bytes_python_311_does(monkeypatch, note):
     rows = [["id", "note"], ["1", note], ["2", "x"]]
     native = io.StringIO()
     csv.writer(native, lineterminator="\r\n").writerows(rows)
-    monkeypatch.setattr(files, "CSV_HANDLES_NUL", False)
-    assert files.csv_text(rows, lineterminator="\r\n") == native.getvalue()
-    assert list(files.csv_reader(native.getvalue())) == rows
+    monkeypatch.setattr(codec, "CSV_HANDLES_NUL", False)
+    assert codec.csv_text(rows, lineterminator="\r\n") == native.getvalue()
+    assert list(codec.csv_reader(native.getvalue())) == rows
     as_dicts = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
-    assert files.csv_text(as_dicts, fieldnames=rows[0], header=True, lineterminator="\r\n") \
+    assert codec.csv_text(as_dicts, fieldnames=rows[0], header=True, lineterminator="\r\n") \
         == native.getvalue()
 
 
@@ -61,4 +60,4 @@ def test_a_hand_edited_file_with_nul_in_a_cell_is_read(tmp_path, either_path):
 
 def test_the_stand_in_is_a_character_the_text_does_not_hold():
     taken = "".join(chr(c) for c in range(0xE000, 0xE010))
-    assert files._unused_character(taken) == "\ue010"
+    assert codec._unused_character(taken) == "\ue010"
