@@ -15,6 +15,7 @@ One module per job, each changeable on its own:
 - `codec`: rows to CSV text and back, pure (NUL on every Python, hand-edited files, spreadsheet
   escaping);
 - `writer`: every write into the data folder, atomic and under its lock;
+- `tables`: a kind's file read under its declaration (which rows can be used, and why not);
 - `entries`: `Store`, the entries of each kind and what is remembered of them;
 - `settings`, `assignments`, `worksheet_files`: config.yaml and settings.yaml, homework files,
   therapist-written worksheets.
@@ -30,11 +31,11 @@ from workbook.store.entries import (
     PRIVATE_SUBFOLDERS,
     QUARANTINE_SUFFIX,
     Store,
-    UnreadableFile,
     default_data_dir,
     now_iso,
 )
 from workbook.store.settings import CONFIG_FILE, MAX_CONFIG_BYTES, SETTINGS_FILE
+from workbook.store.tables import UnreadableFile
 from workbook.store.worksheet_files import WORKSHEETS_DIR
 from workbook.store.writer import LOCK_TIMEOUT_S, atomic_write
 

@@ -17,6 +17,7 @@ from workbook import exercises
 from workbook.exercises import Exercise
 from workbook.files import private_folder
 from workbook.store import writer
+from workbook.store.tables import read_table
 
 if TYPE_CHECKING:
     from workbook.store.entries import Store
@@ -94,8 +95,6 @@ def install(store: Store, text: str) -> Exercise:
 
 def _check_fits(path: Path, new: Exercise, previous: Exercise | None) -> None:
     """Refuse a new version of a worksheet that entries already saved with it would not fit."""
-    from workbook.store.entries import read_table
-
     if not path.exists():
         return
     bad = read_table(path, new).bad
