@@ -195,16 +195,23 @@ def test_add_many_is_all_or_nothing(store):
                                          ("thought_record", {"situation": "s", "emotions": [
                                              {"name": "sad", "intensity": 70}]})])
 def test_what_a_store_remembers_matches_a_fresh_read(store, kind, record):
-    """The cached records and frame, extended after each add, equal reading the file anew."""
+    """Invariant S1: the cached records and frame, extended after each add, equal reading the
+    file anew, after every write."""
+
+    def same_as_a_fresh_read() -> None:
+        fresh = Store(store.data_dir)
+        pd.testing.assert_frame_equal(store.load(kind), fresh.load(kind))
+        assert store.records(kind) == fresh.records(kind)
+
     for _ in range(3):
         store.load(kind)
         store.records(kind)
         store.add(kind, record)
+        same_as_a_fresh_read()
     store.update(kind, store.records(kind)[0]["id"], {})
+    same_as_a_fresh_read()
     store.add(kind, record)
-    fresh = Store(store.data_dir)
-    pd.testing.assert_frame_equal(store.load(kind), fresh.load(kind))
-    assert store.records(kind) == fresh.records(kind)
+    same_as_a_fresh_read()
 
 
 def test_a_write_through_the_writer_is_seen_even_when_the_file_looks_unchanged(store, monkeypatch):

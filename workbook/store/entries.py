@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -127,16 +127,16 @@ class Store:
             self._known[kind] = known
         return known
 
-    def _read_rows(self, kind: str) -> tuple[list[str], list[dict[str, str]]]:
-        """Header and good rows as exact strings; bad rows are noted in `problems`."""
-        table = self._current(kind).table
+    def _read(self, kind: str) -> _Known:
+        """The kind's file as it is now, its bad rows noted in `problems`."""
+        known = self._current(kind)
         name = self.path(kind).name
         self.problems[kind] = [
             f"{name} line {b.line} could not be read ({b.reason}); it is left "
             f"out and kept in {name.replace('.csv', QUARANTINE_SUFFIX)}."
-            for b in table.bad
+            for b in known.table.bad
         ]
-        return list(table.header), list(table.rows)
+        return known
 
     def _quarantine(self, kind: str, bad: tuple[BadRow, ...]) -> None:
         """Move bad rows aside into `<kind>.quarantine.csv` before the file is rewritten."""
@@ -276,20 +276,17 @@ class Store:
 
     def get(self, kind: str, entry_id: str) -> dict[str, Any]:
         """One entry with its values decoded (lists as lists, scales as ints)."""
-        exercise = self.exercise(kind)
-        _, rows = self._read_rows(kind)
-        return self._decoded(exercise, rows[_find(rows, entry_id)])
+        rows = list(self._read(kind).table.rows)
+        return self._decoded(self.exercise(kind), rows[_find(rows, entry_id)])
 
     def records(self, kind: str) -> list[dict[str, Any]]:
         """All entries of a kind, oldest first, values decoded."""
-        exercise = self.exercise(kind)
-        _, rows = self._read_rows(kind)
-        known = self._current(kind)
+        known = self._read(kind)
         if known.records is None:
-            known.records = self._decode_all(kind, exercise, rows)
+            known.records = self._decode_all(kind, known.exercise, known.table.rows)
         return [dict(record) for record in known.records]
 
-    def _decode_all(self, kind: str, exercise: Exercise, rows: list[dict[str, str]]) -> list[dict]:
+    def _decode_all(self, kind: str, exercise: Exercise, rows: Iterable[dict[str, str]]) -> list[dict]:
         """Decoded rows; a row whose cells are unchanged since the last time is not decoded again."""
         memo = self._decode_memo.get(kind, {})
         fresh: dict[tuple, dict] = {}
@@ -304,11 +301,10 @@ class Store:
 
     def load(self, kind: str) -> pd.DataFrame:
         """All entries of a kind as a DataFrame with typed columns, oldest first."""
-        exercise = self.exercise(kind)
-        header, rows = self._read_rows(kind)
-        known = self._current(kind)
+        known = self._read(kind)
         if known.frame is None:
-            known.frame = self._typed_frame(exercise, self._decode_all(kind, exercise, rows), header)
+            records = self._decode_all(kind, known.exercise, known.table.rows)
+            known.frame = self._typed_frame(known.exercise, records, list(known.table.header))
         return known.frame.copy()
 
     @staticmethod
