@@ -237,12 +237,12 @@ def demo_data_dir() -> Path:
 def _run_demo(args: argparse.Namespace) -> int:
     """`workbook demo`: the app on a year of made-up entries, in a folder of its own."""
     from workbook import sample
-    from workbook.store import Store
+    from workbook.store import Store, writer
 
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else demo_data_dir()
     if args.fresh and data_dir.exists():
         for csv_file in data_dir.glob("*.csv"):
-            csv_file.unlink()
+            writer.remove(csv_file)
     store = Store(data_dir)
     if not any(data_dir.glob("*.csv")):
         counts = sample.generate(store, sample.ONE_YEAR, seed=args.seed)

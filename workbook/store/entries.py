@@ -15,7 +15,6 @@ makes the next read go back to the file.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import uuid
 from collections.abc import Iterable, Mapping
@@ -34,8 +33,6 @@ from workbook.store.tables import read_table
 if TYPE_CHECKING:  # pandas is imported when first needed: the start page does not need it
     import pandas as pd
     from filelock import FileLock
-
-log = logging.getLogger("workbook.store")
 
 ENV_VAR = "WORKBOOK_DATA_DIR"
 APP_NAME = "between-sessions"
