@@ -44,3 +44,20 @@ def test_the_invariants_are_numbered_once_each():
     for letter in {n[0] for n in numbers}:
         mine = [int(n[1:]) for n in numbers if n[0] == letter]
         assert mine == list(range(1, len(mine) + 1)), letter
+
+
+def test_every_invariant_is_broken_on_purpose_somewhere_and_every_break_still_applies():
+    """tests/reliability/break_invariants.py can still break what it says (run it to see the
+    tests fail); the invariants it breaks are the ones the page numbers."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("breaks", ROOT / "tests/reliability/break_invariants.py")
+    breaks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(breaks)
+    numbered = set(re.findall(r"^\*\*([A-Z]\d+)\.\*\*", DOC.read_text(encoding="utf-8"), re.M))
+    for item in breaks.BREAKS:
+        assert breaks.applies(item), f"{item.invariant} ({item.what}) no longer matches {item.path}"
+        assert item.invariant in numbered
+        for test in item.tests:
+            file, name = test.split("::")
+            assert re.search(rf"^def {name}\(", (ROOT / file).read_text(encoding="utf-8"), re.M), test
