@@ -14,6 +14,7 @@ import logging
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 TEMP_SUFFIX = ".tmp"
 PRIVATE_FOLDER = 0o700
@@ -94,3 +95,21 @@ def secure_folder(folder: str | os.PathLike, subfolders: tuple[str, ...] = ()) -
                     "(%d file%s and folder%s made readable by you only).", folder, len(changed),
                     "" if len(changed) == 1 else "s", "" if len(changed) == 1 else "s")
     return changed
+
+
+_MOVED = {"atomic_write": ("writer", "write"), "replacing": ("writer", "replacing"),
+          "lock": ("writer", "lock"), "fsync_dir": ("writer", "fsync_dir"),
+          "append_private": ("writer", "append"), "copy_private": ("writer", "copy"),
+          "csv_reader": ("codec", "csv_reader"), "csv_text": ("codec", "csv_text")}
+"""Functions that moved to `workbook.store.writer` and `workbook.store.codec`, by their old names."""
+
+
+def __getattr__(name: str) -> Any:
+    """`files.atomic_write` and the other moved names still work, and are the moved functions
+    themselves (so a write by an old name is still counted by the writer)."""
+    if name not in _MOVED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module, attribute = _MOVED[name]
+    return getattr(importlib.import_module(f"workbook.store.{module}"), attribute)

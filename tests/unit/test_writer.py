@@ -220,3 +220,15 @@ def test_the_generation_moves_with_every_write_and_only_for_its_file(tmp_path):
     writer.append(b, b"x")
     writer.remove(b)
     assert writer.generation(b) > start_b and writer.signature(b) is None
+
+
+def test_the_old_names_in_workbook_files_are_the_writers_own(tmp_path):
+    """Code written against `files.atomic_write` and friends still writes through the writer."""
+    from workbook.files import atomic_write
+
+    assert atomic_write is writer.write and files.lock is writer.lock
+    before = writer.generation(tmp_path / "x.csv")
+    files.atomic_write(tmp_path / "x.csv", "a")
+    assert writer.generation(tmp_path / "x.csv") > before
+    with pytest.raises(AttributeError):
+        files.no_such_thing  # noqa: B018
