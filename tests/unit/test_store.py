@@ -260,3 +260,26 @@ def test_a_file_replaced_by_another_process_is_read_again(store):
     assert [r["description"] for r in store.records("win")] == ["here first", "from elsewhere"]
     store.add("win", {"description": "after"})  # the append starts from the file, not the memory
     assert len(Store(store.data_dir).load("win")) == 3
+
+
+@pytest.mark.parametrize("code", [28, 30, 13])  # ENOSPC, EROFS, EACCES
+def test_a_failed_write_raises_and_leaves_what_was_saved(store, monkeypatch, code):
+    """Invariant E2: the page hears of a write that did not happen; the saved file is as it was,
+    and what this store holds is too."""
+    from workbook.store import writer
+
+    kept = store.add("win", {"description": "saved before"})
+    before = store.path("win").read_bytes()
+
+    def refuse(src, dst):
+        raise OSError(code, os.strerror(code), str(dst))
+
+    monkeypatch.setattr(writer.os, "replace", refuse)
+    with pytest.raises(OSError) as raised:
+        store.add("win", {"description": "made tea"})
+    assert raised.value.errno == code
+    monkeypatch.undo()
+    assert store.path("win").read_bytes() == before
+    assert list(store.load("win")["id"]) == [kept]
+    store.add("win", {"description": "made tea"})  # once the disk is fine, the same save works
+    assert list(Store(store.data_dir).load("win")["description"]) == ["saved before", "made tea"]
