@@ -9,7 +9,6 @@ Deleting an entry takes it out of every backup too (`forget_entry`): deleted mea
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import os
@@ -18,7 +17,8 @@ import zipfile
 from pathlib import Path
 
 from workbook import safeparse
-from workbook.files import atomic_write, private_folder, replacing
+from workbook.files import private_folder
+from workbook.store import codec, writer
 
 BACKUP_DIR = "backups"
 KEEP_DAYS = 14
@@ -43,7 +43,7 @@ def data_files(data_dir: Path) -> list[Path]:
 def _write_zip(files: list[Path] | dict[str, bytes], target: Path) -> Path:
     """A zip of `files` (paths, or names and contents) written atomically, 0600, in a 0700 folder."""
     private_folder(target.parent)
-    with replacing(target) as handle:
+    with writer.replacing(target) as handle:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             if isinstance(files, dict):
                 for name, data in files.items():
@@ -67,7 +67,7 @@ def daily_backup(data_dir: str | os.PathLike, keep: int = KEEP_DAYS,
         _write_zip(files, target)
     dailies = sorted(p for p in folder.iterdir() if DAILY.match(p.name))
     for old in dailies[:-keep] if keep > 0 else []:
-        old.unlink(missing_ok=True)
+        writer.remove(old)
     return target
 
 
@@ -113,7 +113,8 @@ def restore(data_dir: str | os.PathLike, source: str | os.PathLike) -> list[str]
         prune_before_restore(data_dir)
     private_folder(data_dir)
     for name, data in contents.items():
-        atomic_write(data_dir / name, data)
+        with writer.lock(data_dir / name):  # a save in another window waits, then reads this
+            writer.write(data_dir / name, data)
     return sorted(contents)
 
 
@@ -125,7 +126,7 @@ def prune_before_restore(data_dir: str | os.PathLike, keep: int = KEEP_BEFORE_RE
     made = sorted(p for p in folder.iterdir() if BEFORE_RESTORE.match(p.name))
     old = made[:-keep] if keep > 0 else made
     for path in old:
-        path.unlink(missing_ok=True)
+        writer.remove(path)
     return old
 
 
@@ -145,49 +146,13 @@ def forget_entry(data_dir: str | os.PathLike, kind: str, entry_id: str) -> list[
                 contents = {info.filename: archive.read(info) for info in archive.infolist()}
         except (OSError, zipfile.BadZipFile, EOFError):
             continue
-        kept = _without_entry(contents[name], entry_id)
+        kept = codec.without_record(contents[name], entry_id)
         if kept is None:
             continue
         contents[name] = kept
         _write_zip(contents, path)
         changed.append(path)
     return changed
-
-
-def _without_entry(data: bytes, entry_id: str) -> bytes | None:
-    """A data file's bytes without the record whose id is `entry_id`; None if it is not there."""
-    try:
-        text = data.decode("utf-8-sig")
-        bom = data.startswith(b"\xef\xbb\xbf")
-    except UnicodeDecodeError:
-        return None
-    lines = io.StringIO(text, newline="").readlines()
-    first = lines[0] if lines else ""
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [name.strip() for name in next(reader)]
-        column = header.index("id")
-    except (StopIteration, ValueError, csv.Error):
-        return None
-    drop: list[tuple[int, int]] = []
-    start = reader.line_num
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            start = reader.line_num
-            continue
-        if len(fields) > column and fields[column] == entry_id:
-            drop.append((start, reader.line_num))
-        start = reader.line_num
-    if not drop:
-        return None
-    for begin, end in reversed(drop):
-        del lines[begin:end]
-    return ("\ufeff" if bom else "").encode("utf-8") + "".join(lines).encode("utf-8")
 
 
 def describe(path: Path) -> str:

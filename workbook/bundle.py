@@ -7,9 +7,9 @@ before it trusts anything and never writes to disk.
 
 Spreadsheet safety follows OWASP's CSV injection guidance: a cell that a spreadsheet would run as
 a formula (it starts with =, +, -, @, a tab, a carriage return or a line feed) gets a leading single
-quote, and
-every cell is quoted. A cell that already starts with quotes before such a character gets one more
-quote, so the reader can undo exactly what was added. The data folder keeps the text as typed.
+quote, and every cell is quoted. A cell that already starts with quotes before such a character
+gets one more quote, so the reader can undo exactly what was added (`workbook.store.codec`, which
+every CSV the workbook writes or reads goes through). The data folder keeps the text as typed.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ import pandas as pd
 
 from workbook import __version__, analysis, exercises, report, rules, safeparse
 from workbook.exercises import Exercise
-from workbook.files import atomic_write
-from workbook.store import Store
+from workbook.store import Store, codec, writer
+from workbook.store.codec import escape_cell, unescape_cell  # noqa: F401 - escape_cell: bundle's API too
 
 FORMAT = "between-sessions-bundle"
 FORMAT_VERSION = 1
@@ -44,9 +44,6 @@ MAX_MEMBERS = 50
 MAX_MEMBER_BYTES = 20 * 1024 * 1024
 MAX_TOTAL_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100
-FORMULA_START = "=+-@\t\r\n"  # OWASP's list: equals, plus, minus, at, tab, carriage return, line feed
-_ESCAPED = re.compile(r"'+[=+\-@\t\r\n]")  # quotes we added, before a formula character
-_NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r\n]")
 _KIND = re.compile(r"[a-z0-9_]+")
 CSV_ESCAPE_NOTE = (
     "OWASP CSV injection: a cell starting with = + - @ tab, carriage return or line feed, after any single "
@@ -129,17 +126,6 @@ class Bundle:
         return self.manifest.kinds
 
 
-# -- spreadsheet safety ---------------------------------------------------------------------------
-def escape_cell(text: str) -> str:
-    """OWASP CSV-injection neutralising: quote-prefix a cell a spreadsheet would run as a formula."""
-    return "'" + text if _NEEDS_ESCAPE.match(text) else text
-
-
-def unescape_cell(text: str) -> str:
-    """Undo `escape_cell` exactly (one leading quote off cells it would have prefixed)."""
-    return text[1:] if _ESCAPED.match(text) else text
-
-
 # -- choosing entries ------------------------------------------------------------------------------
 def _as_date(value: Any, name: str) -> dt.date | None:
     if value is None or value == "":
@@ -184,12 +170,8 @@ def _cell(f: exercises.Field | None, value: Any) -> str:
 def _csv_bytes(exercise: Exercise, frame: pd.DataFrame) -> bytes:
     columns = list(exercise.columns)
     fields = {f.name: f for f in exercise.fields}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(columns)
-    for record in report.plain_records(frame):
-        writer.writerow([escape_cell(_cell(fields.get(c), record.get(c))) for c in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM tells spreadsheets it is UTF-8
+    return codec.spreadsheet_csv(columns, ([_cell(fields.get(c), record.get(c)) for c in columns]
+                                           for record in report.plain_records(frame)))
 
 
 # -- making ----------------------------------------------------------------------------------------
@@ -288,7 +270,7 @@ def _write_zip(out: str | os.PathLike | IO[bytes], files: Mapping[str, bytes], m
         return
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data)
+    writer.write(path, data)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -311,7 +293,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 def _frame(kind: str, text: str, escaped: bool) -> tuple[pd.DataFrame, int]:
     """A kind's CSV as `Store.load` gives it: lists decoded, scales as Int64, numbers as Float64."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = codec.csv_reader(text)
     try:
         header = next(reader)
     except StopIteration:

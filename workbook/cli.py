@@ -146,7 +146,7 @@ def _write_runtime(data_dir: Path, url: str) -> Path | None:
     """The address with its key and this process's id, readable by the owner only."""
     import json
 
-    from workbook.files import atomic_write
+    from workbook.store.writer import atomic_write
 
     path = runtime_file(data_dir)
     if path is None:
@@ -257,12 +257,12 @@ def demo_data_dir() -> Path:
 def _run_demo(args: argparse.Namespace) -> int:
     """`workbook demo`: the app on a year of made-up entries, in a folder of its own."""
     from workbook import sample
-    from workbook.store import Store
+    from workbook.store import Store, writer
 
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else demo_data_dir()
     if args.fresh and data_dir.exists():
         for csv_file in data_dir.glob("*.csv"):
-            csv_file.unlink()
+            writer.remove(csv_file)
     store = Store(data_dir)
     if not any(data_dir.glob("*.csv")):
         counts = sample.generate(store, sample.ONE_YEAR, seed=args.seed)

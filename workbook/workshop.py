@@ -35,8 +35,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from filelock import FileLock
 
 from workbook import exercises, files, safeparse
-from workbook.files import atomic_write
-from workbook.store import ENV_VAR, Store, default_data_dir
+from workbook.store import ENV_VAR, Store, default_data_dir, writer
 
 SECRET_BYTES = 24            # 192 random bits per link (the promise is at least 128)
 SECRET_BITS = SECRET_BYTES * 8
@@ -172,7 +171,7 @@ def _now() -> str:
 def _write_private(path: Path, text: str, mode: int = 0o600) -> None:
     """Write a file atomically, readable only by its owner from the first byte."""
     files.private_folder(path.parent)
-    atomic_write(path, text, mode=mode)
+    writer.write(path, text, mode=mode)
 
 
 class Workshop:
@@ -189,7 +188,7 @@ class Workshop:
     def _lock(self) -> FileLock:
         files.private_folder(self.root)
         files.secure_folder(self.root, (PARTICIPANTS_DIR,))
-        return files.lock(self.root / f".{REGISTRY}.lock")
+        return writer.lock(self.root / REGISTRY)
 
     def members(self) -> list[Member]:
         """Everyone in `participants.json`, read afresh (another process may have changed it)."""
@@ -303,7 +302,7 @@ class Workshop:
         files.private_folder(path)
         shared_config = self.root / CONFIG_FILE
         if shared_config.is_file() and not (path / CONFIG_FILE).exists():
-            files.copy_private(shared_config, path / CONFIG_FILE)
+            writer.copy(shared_config, path / CONFIG_FILE)
         return path
 
     # -- sharing counts ----------------------------------------------------
@@ -426,9 +425,10 @@ def shares_counts(folder: Path) -> bool:
 
 
 def set_shares_counts(folder: Path, value: bool) -> None:
-    """Save the participant's choice in their own folder."""
-    _write_private(Path(folder) / SHARING_FILE,
-                   json.dumps({"share_counts": bool(value), "changed_at": _now()}) + "\n")
+    """Save the participant's choice in their own folder, under the file's lock like any write there."""
+    path = Path(folder) / SHARING_FILE
+    with writer.lock(path):
+        _write_private(path, json.dumps({"share_counts": bool(value), "changed_at": _now()}) + "\n")
 
 
 class ParticipantStore(Store):

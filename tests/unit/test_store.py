@@ -195,13 +195,91 @@ def test_add_many_is_all_or_nothing(store):
                                          ("thought_record", {"situation": "s", "emotions": [
                                              {"name": "sad", "intensity": 70}]})])
 def test_what_a_store_remembers_matches_a_fresh_read(store, kind, record):
-    """The cached records and frame, extended after each add, equal reading the file anew."""
+    """Invariant S1: the cached records and frame, extended after each add, equal reading the
+    file anew, after every write."""
+
+    def same_as_a_fresh_read() -> None:
+        fresh = Store(store.data_dir)
+        pd.testing.assert_frame_equal(store.load(kind), fresh.load(kind))
+        assert store.records(kind) == fresh.records(kind)
+
     for _ in range(3):
         store.load(kind)
         store.records(kind)
         store.add(kind, record)
+        same_as_a_fresh_read()
     store.update(kind, store.records(kind)[0]["id"], {})
+    same_as_a_fresh_read()
     store.add(kind, record)
-    fresh = Store(store.data_dir)
-    pd.testing.assert_frame_equal(store.load(kind), fresh.load(kind))
-    assert store.records(kind) == fresh.records(kind)
+    same_as_a_fresh_read()
+
+
+def test_a_write_through_the_writer_is_seen_even_when_the_file_looks_unchanged(store, monkeypatch):
+    """Invariant S2: on a file system whose clock is coarse and which reuses inode numbers, a
+    rewrite of the same size can keep the old file's inode, time and size; the next read of any
+    Store in this process still sees it, because the writer counts every write."""
+    from workbook.store import writer
+
+    entry = store.add("mood", {"mood": 4})
+    assert store.load("mood").loc[0, "mood"] == 4 and store.records("mood")[0]["mood"] == 4
+    path = str(store.path("mood"))
+    frozen = os.stat(path)
+    real_stat = os.stat
+
+    class SameLook:  # the file as it is, but for the inode, time and size it had
+        def __init__(self, info):
+            self.info = info
+
+        def __getattr__(self, name):
+            kept = {"st_ino", "st_mtime_ns", "st_mtime", "st_size"}
+            return getattr(frozen if name in kept else self.info, name)
+
+    def same_look(target, *args, **kwargs):
+        info = real_stat(target, *args, **kwargs)
+        return SameLook(info) if os.fspath(target) == path else info
+
+    monkeypatch.setattr(writer.os, "stat", same_look)
+    Store(store.data_dir).update("mood", entry, {"mood": 5})  # another window, the same size
+    assert writer.signature(path)[1:] == (frozen.st_ino, frozen.st_mtime_ns, frozen.st_size)
+    assert store.load("mood").loc[0, "mood"] == 5
+    assert store.records("mood")[0]["mood"] == 5
+
+
+def test_a_file_replaced_by_another_process_is_read_again(store):
+    """Invariant S3: another process's write replaces the file (a new inode), so it is seen."""
+    import subprocess
+    import sys
+
+    store.add("win", {"description": "here first"})
+    assert len(store.load("win")) == 1
+    code = ("import sys; from workbook.store import Store; "
+            "Store(sys.argv[1]).add('win', {'description': 'from elsewhere'})")
+    subprocess.run([sys.executable, "-c", code, str(store.data_dir)], check=True, timeout=60,
+                   env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert list(store.load("win")["description"]) == ["here first", "from elsewhere"]
+    assert [r["description"] for r in store.records("win")] == ["here first", "from elsewhere"]
+    store.add("win", {"description": "after"})  # the append starts from the file, not the memory
+    assert len(Store(store.data_dir).load("win")) == 3
+
+
+@pytest.mark.parametrize("code", [28, 30, 13])  # ENOSPC, EROFS, EACCES
+def test_a_failed_write_raises_and_leaves_what_was_saved(store, monkeypatch, code):
+    """Invariant E2: the page hears of a write that did not happen; the saved file is as it was,
+    and what this store holds is too."""
+    from workbook.store import writer
+
+    kept = store.add("win", {"description": "saved before"})
+    before = store.path("win").read_bytes()
+
+    def refuse(src, dst):
+        raise OSError(code, os.strerror(code), str(dst))
+
+    monkeypatch.setattr(writer.os, "replace", refuse)
+    with pytest.raises(OSError) as raised:
+        store.add("win", {"description": "made tea"})
+    assert raised.value.errno == code
+    monkeypatch.undo()
+    assert store.path("win").read_bytes() == before
+    assert list(store.load("win")["id"]) == [kept]
+    store.add("win", {"description": "made tea"})  # once the disk is fine, the same save works
+    assert list(Store(store.data_dir).load("win")["description"]) == ["saved before", "made tea"]

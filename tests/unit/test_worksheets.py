@@ -233,9 +233,12 @@ def test_installing_the_same_worksheet_again_changes_nothing(store):
 def test_a_compatible_new_version_replaces_the_old(store):
     kind = store.install_worksheet(ACTIVITY).kind
     store.add(kind, {"what_i_plan_to_do": "walk"})
+    assert "next_time" not in store.load(kind).columns
     newer = ACTIVITY + "  - label: Next time\n    type: long text\n"
     assert store.install_worksheet(newer).fields[-1].name == "next_time"
     assert store.load(kind).loc[0, "what_i_plan_to_do"] == "walk"
+    assert "next_time" in store.load(kind).columns  # invariant S4: read under the new declaration
+    assert "next_time" in store.records(kind)[0]
     assert "next_time" in Store(store.data_dir).exercise(kind).columns
 
 
