@@ -195,8 +195,9 @@ class App(w.VBox):
             from workbook import rules
 
             thresholds = rules.Thresholds.from_config(self.store.config())
-            alerts = rules.evaluate(self.store.load("mood"), self.store.load("session"),
-                                    self.store.load("checkin"), today=today, thresholds=thresholds)
+            # plain rows, not DataFrames: nothing on the save path imports pandas
+            alerts = rules.evaluate(self.store.records("mood"), self.store.records("session"),
+                                    self.store.records("checkin"), today=today, thresholds=thresholds)
         except Exception as exc:  # noqa: BLE001 - the rules must never break saving
             log.exception("rules failed")
             self.reach_out.value = ('<div class="wb-problem">Your entry is saved. The check that '

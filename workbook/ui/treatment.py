@@ -228,7 +228,7 @@ class CheckinPage(ToolPage):
 
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
         from workbook import scoring
-        from workbook.analysis import is_marked
+        from workbook.scoring import is_marked
 
         phq_totals, gad_totals, last_day = [], [], None
         marked: dict[str, int] = {}  # the latest check-in marked as from before treatment
