@@ -242,7 +242,16 @@ def _open_store(data_dir: str | None) -> Store:
 
 
 def app(data_dir: str | None = None, start: str = "start") -> App:
-    """The whole workbook on the data folder (`--data-dir`, $WORKBOOK_DATA_DIR, or default)."""
+    """The whole workbook on the data folder (`--data-dir`, $WORKBOOK_DATA_DIR, or default).
+
+    In a kernel `workbook serve` started ahead of time, the slow steps run first and the App is
+    built once a request that proved the key claims the kernel, from the folder as it is then.
+    """
+    from workbook import preheat
+
+    if preheat.waiting_in_pool():
+        preheat.warm(data_dir)
+    preheat.wait_until_claimed()
     return App(_open_store(data_dir), start=start)
 
 
