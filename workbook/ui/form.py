@@ -7,7 +7,7 @@ A form never throws away what the person typed: a bad value shows a message in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -103,7 +103,7 @@ class ExerciseForm(w.VBox):
         self.exercise = exercise
         self.store = store
         self.on_saved = on_saved or (lambda _id: None)
-        self.inputs: dict[str, FieldInput] = {f.name: build_input(f) for f in exercise.fields}
+        self.inputs: Mapping[str, FieldInput] = self._make_inputs(exercise)
         self.editing: str | None = None
         self.feedback = Feedback()
         self.save_button = _button("Save", "wb-save", "primary", hidden_alone=True)
@@ -115,6 +115,9 @@ class ExerciseForm(w.VBox):
         super().__init__(self._children(), layout=plain_layout())
         self.add_class("wb-form")
         self._show_heading()
+
+    def _make_inputs(self, exercise: Exercise) -> Mapping[str, FieldInput]:
+        return {f.name: build_input(f) for f in exercise.fields}
 
     def _children(self) -> list[w.Widget]:
         buttons = w.HBox([self.save_button, self.cancel_button], layout=plain_layout())
@@ -147,12 +150,15 @@ class ExerciseForm(w.VBox):
     def edit(self, entry: dict[str, Any]) -> None:
         """Load an entry into the form; Save then changes it instead of adding one."""
         self.reset()
-        for name, entry_input in self.inputs.items():
-            entry_input.set(entry.get(name))
+        self._load(entry)
         self.editing = entry["id"]
         self.cancel_button.layout.display = None
         self.feedback.ok("Editing an earlier entry. Save keeps your changes.")
         self._show_heading(focus=True)  # the Edit button may be far down the list
+
+    def _load(self, entry: dict[str, Any]) -> None:
+        for name, entry_input in self.inputs.items():
+            entry_input.set(entry.get(name))
 
     def prefill(self, values: dict[str, Any]) -> None:
         """Start a new entry with some fields already filled (e.g. from a session's small step)."""
@@ -175,6 +181,54 @@ class ExerciseForm(w.VBox):
         self._show_heading()
 
 
+class LazyInputs(Mapping[str, FieldInput]):
+    """A step form's inputs, each built the first time it is needed: when its step is shown, or
+    when its value is asked for. A page then sends the browser only the step on screen.
+
+    A value set for an input not built yet (an entry opened to edit) waits and is put in when the
+    input is built. Iterating over the values builds every input (what `values()` needs to save).
+    """
+
+    def __init__(self, exercise: Exercise) -> None:
+        self._fields = {f.name: f for f in exercise.fields}
+        self._built: dict[str, FieldInput] = {}
+        self._waiting: dict[str, Any] = {}
+        self.on_build: list[Callable[[FieldInput], None]] = []
+
+    def __getitem__(self, name: str) -> FieldInput:
+        entry_input = self._built.get(name)
+        if entry_input is None:
+            entry_input = self._built[name] = build_input(self._fields[name])
+            if name in self._waiting:
+                entry_input.set(self._waiting.pop(name))
+            for hook in self.on_build:
+                hook(entry_input)
+        return entry_input
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def built(self) -> dict[str, FieldInput]:
+        """The inputs built so far, by name."""
+        return dict(self._built)
+
+    def set_later(self, name: str, value: Any) -> None:
+        """Set an input's value now if it is built, else when it is."""
+        if name in self._built:
+            self._built[name].set(value)
+        else:
+            self._waiting[name] = value
+
+    def reset(self) -> None:
+        """Every built input back to its start; nothing left waiting."""
+        self._waiting.clear()
+        for entry_input in self._built.values():
+            entry_input.reset()
+
+
 class StepForm(ExerciseForm):
     """One step at a time (`wb-next`), the hot thought in view, drafts saved part-way."""
 
@@ -193,10 +247,20 @@ class StepForm(ExerciseForm):
         self.back_button.on_click(self.feedback.guard(lambda _: self.go(self.step - 1)))
         self.next_button.on_click(self.feedback.guard(lambda _: self.go(self.step + 1)))
         self.draft_button.on_click(self.feedback.guard(lambda _: self.save_draft()))
-        for entry_input in self.inputs.values():
-            if isinstance(entry_input, ThoughtsInput):
-                entry_input.on_change.append(self._show_hot)
         self.go(0)
+
+    def _make_inputs(self, exercise: Exercise) -> LazyInputs:
+        inputs = LazyInputs(exercise)
+        inputs.on_build.append(self._built)
+        return inputs
+
+    def _built(self, entry_input: FieldInput) -> None:
+        if isinstance(entry_input, ThoughtsInput):
+            entry_input.on_change.append(self._show_hot)
+
+    def _load(self, entry: dict[str, Any]) -> None:
+        for name in self.inputs:  # the steps not shown yet get their values when built
+            self.inputs.set_later(name, entry.get(name))  # type: ignore[attr-defined]
 
     def _children(self) -> list[w.Widget]:
         buttons = w.HBox([self.back_button, self.next_button, self.save_button, self.draft_button,
@@ -205,7 +269,13 @@ class StepForm(ExerciseForm):
                 self.feedback]
 
     def _thoughts(self) -> ThoughtsInput | None:
-        return next((i for i in self.inputs.values() if isinstance(i, ThoughtsInput)), None)
+        """The thoughts input, if built (past its step it is built, with any value it waited for)."""
+        name = next((f.name for f in self.exercise.fields if f.type == "thoughts"), None)
+        if name is None:
+            return None
+        if self.step > self._thoughts_step():
+            return self.inputs[name]  # type: ignore[return-value]
+        return self.inputs.built().get(name)  # type: ignore[attr-defined,return-value]
 
     def _thoughts_step(self) -> int:
         for index, step in enumerate(self.exercise.steps):
@@ -272,7 +342,11 @@ class StepForm(ExerciseForm):
         self.go(0)
 
     def reset(self) -> None:
-        super().reset()
+        self.inputs.reset()  # type: ignore[attr-defined]
+        self.editing = None
+        self.cancel_button.layout.display = "none"
+        self.feedback.clear()
+        self._show_heading()
         self.draft_id = None
         if hasattr(self, "step_box"):
             self.go(0)

@@ -74,8 +74,11 @@ class SessionPage(ToolPage):
         super().__init__(exercise, store)
         self.entries.extra_actions = self.carry_forward_buttons
         self.effects = next(s.fields for s in exercise.steps if "headache" in s.fields)
-        for name in self.effects:  # a layout of its own: the inputs' boxes share one by default
-            self.form.inputs[name].widget.layout = w.Layout(width="100%")
+        # the checklist and the side effects are fitted when their step is built (steps are
+        # built as they are shown), and again when the treatment changes
+        self.form.inputs.on_build.append(self._fit_built)
+        for entry_input in self.form.inputs.built().values():
+            self._fit_built(entry_input)
         self.form.inputs["treatment"].input.observe(self._treatment_changed, names="value")
         self.entries.on_edit = self.edit
 
@@ -91,15 +94,29 @@ class SessionPage(ToolPage):
         self.fit_form(change["new"] or None)
         self.draw_window()
 
+    def _fit_built(self, entry_input: Any) -> None:
+        """A side effect's or the checklist's input, just built: fitted to the treatment."""
+        name = entry_input.field.name
+        if name in self.effects:  # a layout of its own: the inputs' boxes share one by default
+            entry_input.widget.layout = w.Layout(width="100%")
+        if name in self.effects or name == "prepared":
+            treatment = self.form.inputs.built().get("treatment")
+            self._fit(treatment.get() if treatment is not None else None, {name: entry_input})
+
     def fit_form(self, treatment: str | None) -> None:
         """Show the checklist items and side effects that fit the treatment; a ticked or rated
         one stays in view whatever the treatment, so nothing entered is hidden."""
+        self._fit(treatment, self.form.inputs.built())
+
+    def _fit(self, treatment: str | None, inputs: dict[str, Any]) -> None:
         shown = effect_fields(treatment, self.effects)
         for name in self.effects:
-            entry_input = self.form.inputs[name]
-            visible = name in shown or entry_input.get() is not None
-            entry_input.widget.layout.display = None if visible else "none"
-        checklist = self.form.inputs["prepared"]
+            if name in inputs:
+                visible = name in shown or inputs[name].get() is not None
+                inputs[name].widget.layout.display = None if visible else "none"
+        checklist = inputs.get("prepared")
+        if checklist is None:
+            return
         fits = checklist_items(treatment)
         rows = checklist.widget.children[-1].children  # one row (box and explanation) per option
         for (key, box), row in zip(checklist.boxes.items(), rows, strict=True):
