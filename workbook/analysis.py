@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pandas as pd
+
+from workbook.scoring import is_marked  # where it was first; plain Python there
 
 
 def entry_dates(created_at: pd.Series) -> pd.Series:
@@ -265,16 +266,6 @@ def questionnaire_scores(checkins: pd.DataFrame) -> pd.DataFrame:
                 rows.append((date, score.instrument, score.total, score.severity, is_marked(mark)))
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values("date", kind="stable").reset_index(drop=True)
-
-
-def is_marked(value: Any) -> bool:
-    """A tick box cell (a list of chosen keys, or its JSON text) with its one option chosen."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return False
-    return isinstance(value, (list, tuple)) and "yes" in value
 
 
 def score_change(scores: pd.DataFrame, instrument: str = "PHQ-9") -> Any:

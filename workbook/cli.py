@@ -90,6 +90,20 @@ def voila_command(notebook: Path, port: int, open_browser: bool = False) -> list
     ]
 
 
+POOL_REFILL_S = 20  # after the kernel is taken, the next one starts this much later: its imports
+# would otherwise take the CPU from the page the person is opening
+
+
+def preheat_arguments() -> list[str]:
+    """One kernel of the app started ahead of time, its imports done before anyone opens it.
+
+    It waits for its page (workbook.preheat) and is handed out only to a request that proved the
+    launch's key (workbook.server); it counts in the bound on kernels.
+    """
+    return ["--preheat_kernel=True", "--pool_size=1",
+            f"--VoilaKernelManager.fill_delay={POOL_REFILL_S}"]
+
+
 def runtime_file(data_dir: Path) -> Path | None:
     """Where a running workbook says where it is, like Jupyter's runtime files: in the per-user
     runtime folder (0700), one file per data folder (0600), so the data folder holds only data.
@@ -241,7 +255,8 @@ def serve(args: argparse.Namespace) -> int:
           "Press Ctrl+C to stop.", file=sys.stderr, flush=True)
     runtime = _write_runtime(data_dir, url)
     try:
-        return run_server(voila_command(notebook, port), env, None if args.no_browser else url)
+        command = voila_command(notebook, port) + (preheat_arguments() if args.tool == "app" else [])
+        return run_server(command, env, None if args.no_browser else url)
     finally:
         if runtime is not None:
             runtime.unlink(missing_ok=True)

@@ -8,14 +8,12 @@ suggest when to contact the care team, or a person right now.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-import pandas as pd
-
 from workbook import scoring
-from workbook.analysis import entry_dates
 
 # -- the words shown (quoted in docs/safety.md) --------------------------------------------------
 
@@ -181,94 +179,155 @@ def _alert(wording: str) -> Alert:
     return Alert(rule=rule, title=title, message=message, source=source, urgent=rule in URGENT)
 
 
-# -- helpers ---------------------------------------------------------------------------------------
+# -- entries as plain rows ---------------------------------------------------------------------------
+# The rules run on every save, so they are plain Python: no pandas on the save path. They take
+# what `Store.records` returns (a list of dicts) or what `Store.load` returns (a DataFrame, read
+# through its own `to_dict`), with identical results.
+
+Row = Mapping[str, Any]
+Entries = Any  # a DataFrame, a list of row dicts, or None
 
 
-def _usable(frame: pd.DataFrame | None, *columns: str) -> bool:
-    return frame is not None and not frame.empty and all(c in frame.columns for c in columns)
+def _rows(entries: Entries) -> list[Row] | None:
+    """The entries as a list of rows, or None when there are none."""
+    if entries is None:
+        return None
+    if hasattr(entries, "columns") and hasattr(entries, "to_dict"):  # a DataFrame
+        columns = list(entries.columns)
+        rows = entries.to_dict("records")
+        if not rows:
+            return None
+        return [_Row(row, columns) for row in rows]
+    rows = list(entries)
+    return rows or None
 
 
-def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A column as float64 with NaN for missing or unreadable values (all NaN if absent)."""
-    if column not in frame.columns:
-        return pd.Series(float("nan"), index=frame.index, dtype="float64")
-    return pd.to_numeric(frame[column].astype(object), errors="coerce").astype("float64")
+class _Row(dict):
+    """A DataFrame row: every column is a key, even when a list of rows would leave it out."""
+
+    def __init__(self, row: Mapping[str, Any], columns: list[str]) -> None:
+        super().__init__({c: row.get(c) for c in columns})
 
 
-def _moments(created_at: pd.Series) -> pd.Series:
-    return pd.to_datetime(created_at.astype(str), utc=True, errors="coerce", format="ISO8601")
-
-
-def _oldest_first(checkins: pd.DataFrame) -> pd.DataFrame:
-    """Check-ins in the order they were made (the moment, across time-zone offsets), else row order."""
-    if "created_at" not in checkins.columns:
-        return checkins
-    return checkins.assign(_when=_moments(checkins["created_at"])).sort_values(
-        "_when", kind="stable", na_position="first")
-
-
-def _phq9_scores(checkins: pd.DataFrame | None, last: int = 2) -> list[scoring.Score]:
-    """The `last` fully answered PHQ-9s, oldest first; rows with unreadable answers are skipped."""
-    if not _usable(checkins):
-        return []
-    ordered = _oldest_first(checkins)
-    answers = pd.concat([_numbers(ordered, item) for item in scoring.PHQ9_ITEMS], axis=1)
-    complete = answers.isin([0.0, 1.0, 2.0, 3.0]).all(axis=1)  # NaN, 2.5 or 7: not a full PHQ-9
-    return [scoring.phq9([int(v) for v in row])
-            for row in answers[complete].tail(last).itertuples(index=False, name=None)]
+def _has(rows: list[Row] | None, *columns: str) -> bool:
+    """Some entries, and every column named (rows from a frame all have the same keys)."""
+    return bool(rows) and all(any(c in row for row in rows) for c in columns)
 
 
 def _answer(value: Any) -> float | None:
     """An item's answer as a number, or None when it is not answered (or not a number)."""
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, bool) or scoring.is_missing(value):
         return None
     try:
-        if pd.isna(value):
-            return None
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def _moment(created_at: Any) -> dt.datetime | None:
+    """When an entry was made, as a moment in UTC (a time without an offset is taken as UTC)."""
+    text = str(created_at).strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def entry_day(created_at: Any) -> dt.date | None:
+    """The calendar day an entry was made as the person lived it: the local date written."""
+    try:
+        return dt.date.fromisoformat(str(created_at)[:10])
+    except ValueError:
         return None
 
 
-def _as_day(today: dt.date | None) -> pd.Timestamp:
+def _oldest_first(rows: list[Row]) -> list[Row]:
+    """Entries in the order they were made (the moment, across time-zone offsets), else row order;
+    an entry without a readable moment comes first."""
+    if not any("created_at" in row for row in rows):
+        return list(rows)
+    keyed = [(_moment(row.get("created_at")), i, row) for i, row in enumerate(rows)]
+    undated = [row for moment, _, row in keyed if moment is None]
+    dated = sorted(((m, i, r) for m, i, r in keyed if m is not None), key=lambda item: (item[0], item[1]))
+    return undated + [row for _, _, row in dated]
+
+
+def _phq9_scores(checkins: Entries, last: int = 2) -> list[scoring.Score]:
+    """The `last` fully answered PHQ-9s, oldest first; rows with unreadable answers are skipped."""
+    rows = _rows(checkins)
+    if not rows:
+        return []
+    complete = []
+    for row in _oldest_first(rows):
+        answers = [_answer(row.get(item)) for item in scoring.PHQ9_ITEMS]
+        if all(a in (0.0, 1.0, 2.0, 3.0) for a in answers):  # None, 2.5 or 7: not a full PHQ-9
+            complete.append([int(a) for a in answers])  # type: ignore[arg-type]
+    return [scoring.phq9(answers) for answers in complete[-last:]] if last else []
+
+
+def _as_day(today: dt.date | None) -> dt.date:
     today = today or dt.date.today()
-    if isinstance(today, dt.datetime):
-        today = today.date()
-    return pd.Timestamp(today)
+    return today.date() if isinstance(today, dt.datetime) else today
+
+
+def _day(value: Any) -> dt.date:
+    """A date, datetime or pandas Timestamp as a calendar day."""
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 # -- the dip after a session -----------------------------------------------------------------------
 
 
-def _daily(mood: pd.DataFrame) -> pd.DataFrame:
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _daily(mood: list[Row]) -> dict[dt.date, tuple[float | None, float | None]]:
     """Mean mood and anxiety of each calendar day (the local date written), oldest first."""
-    entries = pd.DataFrame({
-        "day": entry_dates(mood["created_at"]),
-        "mood": _numbers(mood, "mood"),
-        "anxiety": _numbers(mood, "anxiety"),
-    }).dropna(subset=["day"])
-    entries = entries[entries["mood"].notna() | entries["anxiety"].notna()]
-    return entries.groupby("day")[["mood", "anxiety"]].mean().sort_index()
+    days: dict[dt.date, tuple[list[float], list[float]]] = {}
+    for row in mood:
+        day = entry_day(row.get("created_at"))
+        level, anxiety = _answer(row.get("mood")), _answer(row.get("anxiety"))
+        if day is None or (level is None and anxiety is None):
+            continue
+        levels, anxieties = days.setdefault(day, ([], []))
+        if level is not None:
+            levels.append(level)
+        if anxiety is not None:
+            anxieties.append(anxiety)
+    return {day: (_mean(levels), _mean(anxieties)) for day, (levels, anxieties) in sorted(days.items())}
 
 
-def _session_days(sessions: pd.DataFrame) -> pd.DataFrame:
-    """One row per day with a session (from `session_at`, else when it was written), with the
-    latest `mood_before` given that day; sorted by day."""
-    missing = pd.Series(None, index=sessions.index, dtype="object")
-    when = sessions["session_at"] if "session_at" in sessions.columns else missing
-    day = pd.to_datetime(when.astype("string").str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    if "created_at" in sessions.columns:
-        day = day.fillna(entry_dates(sessions["created_at"]))
-    frame = pd.DataFrame({"day": day, "at": when.astype("string").fillna(""),
-                          "mood_before": _numbers(sessions, "mood_before")}).dropna(subset=["day"])
-    frame = frame.sort_values(["day", "at"], kind="stable")
-    before = frame.dropna(subset=["mood_before"]).groupby("day")["mood_before"].last()
-    days = pd.DataFrame(index=pd.DatetimeIndex(frame["day"].unique(), name="day"))
-    return days.assign(mood_before=before.reindex(days.index))
+def _session_days(sessions: list[Row]) -> dict[dt.date, float | None]:
+    """Each day with a session (from `session_at`, else when it was written) with the latest
+    `mood_before` given that day, oldest first."""
+    held = []
+    for i, row in enumerate(sessions):
+        raw = row.get("session_at")
+        at = "" if scoring.is_missing(raw) else str(raw)
+        try:
+            day = dt.datetime.strptime(at[:10], "%Y-%m-%d").date() if at else None
+        except ValueError:
+            day = None
+        if day is None and "created_at" in row:
+            day = entry_day(row.get("created_at"))
+        if day is not None:
+            held.append((day, at, i, _answer(row.get("mood_before"))))
+    held.sort(key=lambda item: (item[0], item[1], item[2]))
+    days: dict[dt.date, float | None] = {}
+    for day, _, _, before in held:  # the last mood_before given on a day counts
+        if before is not None or day not in days:
+            days[day] = before
+    return days
 
 
-def usual_level(values: pd.Series, session_day: pd.Timestamp, session_days: pd.Index,
-                baseline_days: int) -> float | None:
+def usual_level(values: Any, session_day: dt.date, session_days: Any, baseline_days: int) -> float | None:
     """The person's usual level before a session: the median of the daily values in the
     `baseline_days` days before it.
 
@@ -276,14 +335,17 @@ def usual_level(values: pd.Series, session_day: pd.Timestamp, session_days: pd.I
     twice-weekly schedule does not fill the usual level with post-session dips; if that leaves
     fewer than `BASELINE_MIN_DAYS` days, every day in the span counts. The median, not the mean,
     so one very good or very bad day does not move it. None with too few days.
+    `values` maps each day to its value (a dict, or a pandas Series indexed by day).
     """
-    span = values[(values.index >= session_day - pd.Timedelta(days=baseline_days))
-                  & (values.index < session_day)].dropna()
-    settling = {s + pd.Timedelta(days=k) for s in session_days for k in range(1, SETTLING_DAYS + 1)}
-    clean = span[~span.index.isin(list(settling))]
+    session = _day(session_day)
+    start = session - dt.timedelta(days=baseline_days)
+    span = [(_day(day), _answer(value)) for day, value in values.items()]
+    span = [(day, value) for day, value in span if value is not None and start <= day < session]
+    settling = {_day(s) + dt.timedelta(days=k) for s in session_days for k in range(1, SETTLING_DAYS + 1)}
+    clean = [(day, value) for day, value in span if day not in settling]
     for chosen in (clean, span):
         if len(chosen) >= BASELINE_MIN_DAYS:
-            return float(chosen.median())
+            return float(statistics.median(value for _, value in chosen))
     return None
 
 
@@ -304,8 +366,8 @@ def low_line(usual: float | None, step: int, top: int, rising: bool) -> float | 
 
 
 def post_session_dip(
-    mood: pd.DataFrame | None,
-    sessions: pd.DataFrame | None,
+    mood: Entries,
+    sessions: Entries,
     today: dt.date | None = None,
     thresholds: Thresholds = Thresholds(),
 ) -> Alert | None:
@@ -313,41 +375,43 @@ def post_session_dip(
     the usual level; the steps are in docs/safety.md, rule 5."""
     t = thresholds
     day_today = _as_day(today)
-    if not _usable(mood, "created_at") or not _usable(sessions):
+    mood_rows, session_rows = _rows(mood), _rows(sessions)
+    if not _has(mood_rows, "created_at") or not session_rows:
         return None
-    daily = _daily(mood)
-    daily = daily[daily.index <= day_today]
-    held = _session_days(sessions)
-    held = held[held.index <= day_today]
-    if daily.empty or held.empty:
+    daily = {day: values for day, values in _daily(mood_rows).items() if day <= day_today}
+    held = {day: before for day, before in _session_days(session_rows).items() if day <= day_today}
+    if not daily or not held:
         return None
-    latest = daily.index[-1]
-    if latest < day_today - pd.Timedelta(days=t.window_days):
+    days = list(daily)
+    latest = days[-1]
+    if latest < day_today - dt.timedelta(days=t.window_days):
         return None  # no check-in for longer than the window: nothing says how things are now
-    for session_day in reversed(held.index[held.index < latest]):
-        mood_usual = usual_level(daily["mood"], session_day, held.index, t.baseline_days)
+    moods = {day: level for day, (level, _) in daily.items()}
+    anxieties = {day: anxiety for day, (_, anxiety) in daily.items()}
+    for session_day in reversed([day for day in held if day < latest]):
+        mood_usual = usual_level(moods, session_day, held, t.baseline_days)
         if mood_usual is None:
-            mood_usual = _answer(held.at[session_day, "mood_before"])
+            mood_usual = held[session_day]
         mood_line = low_line(mood_usual, t.mood_drop, MOOD_TOP, rising=False)
-        anxiety_line = low_line(usual_level(daily["anxiety"], session_day, held.index, t.baseline_days),
+        anxiety_line = low_line(usual_level(anxieties, session_day, held, t.baseline_days),
                                 t.anxiety_rise, ANXIETY_TOP, rising=True)
         if mood_line is None and anxiety_line is None:
             continue  # no usual level for this session: the dip may have begun after an earlier one
-        after = daily[daily.index > session_day]
-        low = pd.Series(False, index=after.index)
-        if mood_line is not None:
-            low |= (after["mood"] <= mood_line).fillna(False)
-        if anxiety_line is not None:
-            low |= (after["anxiety"] >= anxiety_line).fillna(False)
+        after = [day for day in days if day > session_day]
+        low = []
+        for day in after:
+            level, anxiety = daily[day]
+            low.append((mood_line is not None and level is not None and level <= mood_line)
+                       or (anxiety_line is not None and anxiety is not None and anxiety >= anxiety_line))
         run = 0  # low check-in days back from the latest; a day without a check-in does not end it
-        for is_low in reversed(low.to_list()):
+        for is_low in reversed(low):
             if not is_low:
                 break
             run += 1
         if run == 0:
             return None  # the latest check-in is back near the usual level: eased
-        started = low.index[-run]
-        if run >= t.consecutive_days and started - session_day <= pd.Timedelta(days=t.window_days):
+        started = after[-run]
+        if run >= t.consecutive_days and started - session_day <= dt.timedelta(days=t.window_days):
             return _alert("post_session_dip")
         if run < len(low):
             return None  # a day near the usual level came first: this dip started after it
@@ -358,7 +422,7 @@ def post_session_dip(
 # -- the PHQ-9 rules -------------------------------------------------------------------------------
 
 
-def phq9_rise(checkins: pd.DataFrame | None, thresholds: Thresholds = Thresholds()) -> Alert | None:
+def phq9_rise(checkins: Entries, thresholds: Thresholds = Thresholds()) -> Alert | None:
     """The latest full PHQ-9 is `phq9_rise` points or more above the previous full one."""
     scores = _phq9_scores(checkins)
     if len(scores) < 2 or scores[-1].total - scores[-2].total < thresholds.phq9_rise:
@@ -366,7 +430,7 @@ def phq9_rise(checkins: pd.DataFrame | None, thresholds: Thresholds = Thresholds
     return _alert("phq9_rise")
 
 
-def phq9_severe(checkins: pd.DataFrame | None) -> Alert | None:
+def phq9_severe(checkins: Entries) -> Alert | None:
     """The latest full PHQ-9 is in the severe range (20-27)."""
     scores = _phq9_scores(checkins)
     if not scores or scores[-1].severity != "severe":
@@ -374,51 +438,58 @@ def phq9_severe(checkins: pd.DataFrame | None) -> Alert | None:
     return _alert("phq9_severe")
 
 
-def item9(record_or_checkins: Mapping[str, Any] | pd.Series | pd.DataFrame | None,
-          today: dt.date | None = None) -> Alert | None:
+def item9(record_or_checkins: Any, today: dt.date | None = None) -> Alert | None:
     """PHQ-9 item 9 above 0, in one check-in (saved or not) or the latest check-in that answered it.
 
-    Urgent, in words graded by the answer, while that check-in is less than `ITEM9_RECENT_DAYS`
-    old (a record not yet saved is now); after that a calm `item9_recheck`: a new check-in is due.
+    Takes one record (a dict, or a row of a DataFrame) or the check-ins (a DataFrame or a list of
+    rows). Urgent, in words graded by the answer, while that check-in is less than
+    `ITEM9_RECENT_DAYS` old (a record not yet saved is now); after that a calm `item9_recheck`:
+    a new check-in is due.
     """
     source, when = record_or_checkins, None
-    if isinstance(source, pd.DataFrame):
-        if not _usable(source, "phq9_9"):
+    if source is None:
+        return None
+    if hasattr(source, "columns") or isinstance(source, (list, tuple)):
+        rows = _rows(source)
+        if not _has(rows, "phq9_9"):
             return None
-        ordered = _oldest_first(source)
-        answered = ordered[[_answer(v) is not None for v in ordered["phq9_9"]]]
-        if answered.empty:
+        answered = [row for row in _oldest_first(rows) if _answer(row.get("phq9_9")) is not None]
+        if not answered:
             return None
-        value = answered["phq9_9"].iloc[-1]
-        if "created_at" in answered.columns:
-            when = entry_dates(answered["created_at"].iloc[-1:]).iloc[0]
-    elif isinstance(source, (Mapping, pd.Series)):
+        value = answered[-1].get("phq9_9")
+        if "created_at" in answered[-1]:
+            when = entry_day(answered[-1].get("created_at"))
+    elif hasattr(source, "get"):  # one record: a dict or a DataFrame's row
         value = source.get("phq9_9")
         if source.get("created_at") is not None and source.get("id") is not None:  # a saved row
-            when = entry_dates(pd.Series([source.get("created_at")])).iloc[0]
+            when = entry_day(source.get("created_at"))
     else:
         return None
     answer = _answer(value)
     if answer is None or answer <= 0:
         return None
-    if when is not None and not pd.isna(when) and (
-            _as_day(today) - when >= pd.Timedelta(days=ITEM9_RECENT_DAYS)):
+    if when is not None and _as_day(today) - when >= dt.timedelta(days=ITEM9_RECENT_DAYS):
         return _alert("item9_recheck")
     return _alert(f"item9:{min(3, max(1, round(answer)))}")
 
 
 def evaluate(
-    mood: pd.DataFrame | None,
-    sessions: pd.DataFrame | None,
-    checkins: pd.DataFrame | None,
+    mood: Entries,
+    sessions: Entries,
+    checkins: Entries,
     today: dt.date | None = None,
     thresholds: Thresholds = Thresholds(),
 ) -> list[Alert]:
-    """Every rule that applies now, urgent (a recent item 9) first, then the order of ORDER."""
+    """Every rule that applies now, urgent (a recent item 9) first, then the order of ORDER.
+
+    The entries are DataFrames as `Store.load` returns them, or lists of rows as `Store.records`
+    returns them (what the app uses on every save: no pandas needed), or None.
+    """
+    checkin_rows = _rows(checkins)
     found = [
-        item9(checkins, today),
-        phq9_severe(checkins),
-        phq9_rise(checkins, thresholds),
+        item9(checkin_rows or [], today),
+        phq9_severe(checkin_rows),
+        phq9_rise(checkin_rows, thresholds),
         post_session_dip(mood, sessions, today, thresholds),
     ]
     alerts = [a for a in found if a is not None]

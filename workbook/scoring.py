@@ -7,12 +7,11 @@ severe (Spitzer, Kroenke, Williams & Löwe 2006). These are information, never a
 
 from __future__ import annotations
 
+import json
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import pandas as pd
 
 PHQ9_BANDS = ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately severe"),
               (20, "severe"))
@@ -76,12 +75,20 @@ def gad7(answers: Sequence[int]) -> Score:
     return Score("GAD-7", total, _band(total, GAD7_BANDS))
 
 
-def _missing(value: Any) -> bool:
-    """None, NaN or pandas' NA: an item left unanswered."""
+def is_missing(value: Any) -> bool:
+    """None, NaN (of any float type) or pandas' NA / NaT: an item left unanswered.
+
+    Plain Python, so scoring a check-in never needs pandas.
+    """
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
     try:
-        return bool(pd.isna(value))
+        return bool(value != value)  # only NaN differs from itself
     except (TypeError, ValueError):  # a list or another non-scalar: not missing, and not valid
         return False
+
+
+_missing = is_missing
 
 
 def _whole(value: Any) -> Any:
@@ -198,3 +205,13 @@ def describe(latest: Score, moved: Change | None) -> str:
     if moved.remission:
         text += f" It is {REMISSION_WORDS}."
     return text
+
+
+def is_marked(value: Any) -> bool:
+    """A tick box cell (a list of chosen keys, or its JSON text) with its one option chosen."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return False
+    return isinstance(value, (list, tuple)) and "yes" in value

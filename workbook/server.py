@@ -203,6 +203,150 @@ class BoundedKernels:
         await super().shutdown_all(*args, **kwargs)
 
 
+class PooledKernels(BoundedKernels):
+    """`workbook serve`'s kernels: the bound, with a pool of preheated kernels counted in it.
+
+    The pool (one kernel of the app notebook) is started with the server and topped up after a
+    kernel is taken or given back, only while the bound leaves room: pooled and in-use kernels
+    together never pass `max_kernels`. A kernel is taken from the pool only by Voila's page
+    handler, which runs after the identity provider checked the launch's key; the address of a
+    request (with its key) never travels into the next pooled kernel's environment.
+    """
+
+    _evicting = False
+
+    def _pool_target(self, notebook_name: str | None) -> int:
+        config = dict(getattr(self, "kernel_pools_config", {}) or {})
+        default = dict(config.get("default", {}))
+        return int(config.get(notebook_name, default).get("pool_size", default.get("pool_size", 0)))
+
+    def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None,
+                       extra_kernel_env_variables: dict | None = None, **kwargs: Any) -> None:
+        extra = {k: v for k, v in (extra_kernel_env_variables or {}).items()
+                 if k not in REQUEST_ENV}
+        if self._stopping or self._evicting:
+            return
+        pool = len(getattr(self, "_pools", {}).get(notebook_name, []))
+        missing = self._pool_target(notebook_name) - pool
+        if missing <= 0:
+            return
+        if self.max_kernels and self.in_use() + self._pool_length() + missing > self.max_kernels:
+            return  # no room: the pool is filled again once a page gives its kernel back
+        super().fill_if_needed(delay, notebook_name, extra, **kwargs)
+
+    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+        # A kernel for a request when the pool is empty: its page needs nothing of the request,
+        # so the address and query string (the launch's key) stay out of its environment.
+        env = {k: v for k, v in dict(kwargs.get("env") or {}).items() if k not in REQUEST_ENV}
+        kwargs["env"] = env
+        return await super().start_kernel(*args, **kwargs)
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        """Kernels ready to be handed out. One still starting is not waited for: a page opened
+        right after another gets a kernel of its own rather than wait out the refill's delay."""
+        pool = getattr(self, "_pools", {}).get(notebook_name, [])
+        return sum(1 for task in pool
+                   if task.done() and not task.cancelled() and task.exception() is None)
+
+    async def _give_back_a_closed_page(self) -> bool:
+        # The room made here is for the request waiting on it, not for the pool; when no page
+        # was closed, a pooled kernel (there for nobody yet) makes room for this person.
+        self._evicting = True
+        try:
+            return await super()._give_back_a_closed_page() or await self._drop_pooled()
+        finally:
+            self._evicting = False
+
+    async def _drop_pooled(self) -> bool:
+        for pool in getattr(self, "_pools", {}).values():
+            if pool:
+                task = pool.pop(0)
+                try:
+                    kernel_id = (await task)["kernel_id"]
+                except Exception:  # noqa: BLE001 - it never started: the room is there
+                    return True
+                self.log.info("the preheated kernel makes room for a page")
+                await self.shutdown_kernel(kernel_id)
+                return True
+        return False
+
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        try:
+            await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            forget = getattr(self, "forget_request", None)
+            if forget is not None:
+                forget(kernel_id)
+        notebook = getattr(self, "notebook_path", None)
+        if notebook is not None and hasattr(self, "_pools"):
+            self.fill_if_needed(notebook_name=notebook)  # room again: top the pool up
+
+
+REQUEST_ENV = ("QUERY_STRING", "VOILA_REQUEST_URL")
+
+
+def request_info_handler(secret: str, payload_filter: Any = None) -> type:
+    """Voila's request-info socket for this launch's kernels only, each payload handed out once.
+
+    Stock Voila answers `/voila/query/<kernel id>` to whoever connects first, with the request's
+    query string (here: the launch's key). This one is routed under a per-launch secret that only
+    the kernels have (`WORKBOOK_QUERY_URL` in their environment, readable by this account only),
+    refuses browsers, drops the query string, and forgets a payload once delivered or when its
+    kernel shuts down.
+    """
+    import hmac
+
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    class KernelRequestInfo(RequestInfoSocketHandler):
+        _waiters: dict[str, Any] = {}
+        _cache: dict[str, Any] = {}
+
+        async def get(self, given: str, kernel_id: str) -> None:
+            if not hmac.compare_digest(given.encode(), secret.encode()):
+                self.set_status(403)
+                self.finish()
+                return
+            await super().get(given, kernel_id)
+
+        def check_origin(self, origin: str) -> bool:
+            return False  # kernels send no Origin (tornado then allows); a browser always does
+
+        def open(self, given: str, kernel_id: str) -> None:  # type: ignore[override]
+            self.kernel_id = kernel_id
+            payload = KernelRequestInfo._cache.pop(kernel_id, None)
+            if payload is not None:
+                self.write_message(payload)
+            else:
+                KernelRequestInfo._waiters[kernel_id] = self
+
+        def on_close(self) -> None:
+            if KernelRequestInfo._waiters.get(getattr(self, "kernel_id", None)) is self:
+                del KernelRequestInfo._waiters[self.kernel_id]
+
+        @classmethod
+        def send_updates(cls, msg: dict) -> None:
+            kernel_id = msg["kernel_id"]
+            payload = {k: v for k, v in msg["payload"].items() if k not in REQUEST_ENV}
+            payload["QUERY_STRING"] = ""
+            if payload_filter is not None:
+                payload = payload_filter(payload)
+            waiter = KernelRequestInfo._waiters.pop(kernel_id, None)
+            if waiter is not None:
+                waiter.write_message(payload)
+            else:
+                KernelRequestInfo._cache[kernel_id] = payload
+
+        @classmethod
+        def forget(cls, kernel_id: str) -> None:
+            KernelRequestInfo._cache.pop(kernel_id, None)
+            waiter = KernelRequestInfo._waiters.pop(kernel_id, None)
+            if waiter is not None:
+                waiter.close()
+
+    return KernelRequestInfo
+
+
 def bound_kernels(mixin: type, **attributes: Any) -> None:
     """Voila builds its kernel manager class in `voila_kernel_manager_factory`: mix `mixin` in."""
     import voila.app as voila_app
@@ -317,9 +461,15 @@ def hardened_voila_class() -> type:
 
 def voila_class() -> type:
     """Voila with the launch's secret, the Host check, the headers and the log kept clean."""
+    import secrets
+
+    import voila.handler
     from jupyter_server.auth.decorator import allow_unauthenticated
     from jupyter_server.base.handlers import JupyterHandler
     from traitlets import default
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    from workbook.preheat import QUERY_URL_ENV
 
     class PrivatePage(JupyterHandler):
         """What the address without the key shows: nothing of the person's, and how to get in."""
@@ -352,6 +502,11 @@ def voila_class() -> type:
             self.identity_provider.clear_login_cookie(self)
             error_page.send(self, 200, SIGNED_OUT_TITLE, SIGNED_OUT)
 
+    query_secret = secrets.token_urlsafe(32)
+    request_info = request_info_handler(query_secret)
+    # Voila's page handler hands a taken kernel its request through this name.
+    voila.handler.RequestInfoSocketHandler = request_info
+
     class WorkbookVoila(hardened_voila_class()):
         @default("token")
         def _token_from_environment(self) -> str | None:
@@ -362,12 +517,29 @@ def voila_class() -> type:
             super().initialize(argv)
             if not self.token:
                 raise SystemExit(f"{TOKEN_ENV} is not set: start the workbook with `workbook serve`.")
+            # A preheated kernel learns it was claimed here; kernels inherit this (their
+            # environment is readable by this account only), browsers never see it.
+            os.environ[QUERY_URL_ENV] = (f"ws://127.0.0.1:{self.port}{self.server_url or '/'}"
+                                         f"voila/query/{query_secret}")
 
         def init_settings(self) -> dict:
             settings = super().init_settings()
             provider = self.identity_provider
             provider.login_handler_class = PrivatePage
             provider.logout_handler_class = SignedOut
+            self.kernel_manager.forget_request = request_info.forget
             return settings
+
+        def init_handlers(self) -> list:
+            handlers = []
+            for route in super().init_handlers():
+                pattern, handler_class, *rest = route
+                if handler_class is RequestInfoSocketHandler:  # the stock, unguarded socket
+                    prefix = pattern[: pattern.index("/voila/query/")]
+                    handlers.append((f"{prefix}/voila/query/(?P<given>[A-Za-z0-9_-]+)/"
+                                     r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)", request_info))
+                    continue
+                handlers.append(route)
+            return handlers
 
     return WorkbookVoila

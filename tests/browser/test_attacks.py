@@ -220,3 +220,58 @@ def test_a_second_serve_on_the_same_folder_says_where_the_first_is(person: Serve
     assert done.returncode == 0
     assert done.stdout.strip().splitlines()[-1] == person.url
     assert "already open" in done.stderr
+
+
+def _pool_settled(srv: Server, timeout_s: float = 120.0) -> tuple[int, int]:
+    """Wait until the preheated pool is full again; (kernels taken from it, fills) so far."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        log = "".join(srv.stderr_lines)
+        used, filled = log.count("Using pre-heated kernel"), log.count("is filled with 1 kernel")
+        if filled >= 1 and filled == used + 1:
+            return used, filled
+        time.sleep(0.2)
+    raise AssertionError(f"the preheated kernel was not ready:\n{srv.log_tail()}")
+
+
+def test_the_preheated_kernel_goes_only_to_a_request_with_the_key(tmp_path: Path, browser) -> None:
+    """Promise 9: the kernel `workbook serve` starts ahead of time is handed only to a request
+    that proved the key; requests without it, and its request-info socket without the launch's
+    secret, neither take it nor learn anything. The page it serves shows the folder as it is
+    when opened (an entry saved after the kernel was started is there)."""
+    import http.client
+
+    srv = start_server(tmp_path / "data")
+    try:
+        used, _ = _pool_settled(srv)
+        before = set(kernels(srv))
+        for path in ["/"] * 20 + ["/?token=wrong"] * 5 + ["/voila/render/app.ipynb"]:
+            status, body = srv.get(path, key=False)
+            assert status in (302, 403, 404), (path, status)
+        upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                   "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+        port = int(srv.base.split(":")[-1].strip("/"))
+        for kid in kernel_ids_from_ps():
+            for path in (f"/voila/query/{kid}", f"/voila/query/wrongsecret/{kid}"):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+                conn.request("GET", path, headers=upgrade)
+                response = conn.getresponse()
+                assert response.status not in (101, 200), (path, response.status)  # no socket
+                assert srv.token not in response.read().decode("utf-8", "replace")
+        time.sleep(1)
+        log = "".join(srv.stderr_lines)
+        assert log.count("Using pre-heated kernel") == used, "a request without the key took it"
+        assert set(kernels(srv)) == before, "a request without the key started or stopped a kernel"
+
+        Store(srv.data_dir).add("mood", {"mood": 5, "note": SECRET})  # another tab saved since
+        context = browser.new_context()
+        try:
+            pg = context.new_page()
+            open_app(pg, srv.url, srv)
+            assert "".join(srv.stderr_lines).count("Using pre-heated kernel") == used + 1
+            pg.locator(".wb-nav-mood").click()
+            expect(pg.locator(".wb-page-mood")).to_contain_text(SECRET)
+        finally:
+            context.close()
+    finally:
+        stop_server(srv)

@@ -85,3 +85,35 @@ print(sorted(m for m in ("altair", "pandas", "vl_convert") if m in sys.modules))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_saving_a_check_in_in_the_app_runs_the_rules_without_pandas(tmp_path):
+    """A fresh kernel with the whole app: a mood check-in and a PHQ-9 check-in saved, the
+    'when to reach out' rules run on each save (an item-9 answer shows its alert), and pandas,
+    Altair and vl-convert are never imported."""
+    code = f"""
+import sys
+from workbook.store import Store
+from workbook.ui.app import App
+store = Store({str(tmp_path / "data")!r})
+for day in range(1, 20):
+    store.add("mood", {{"mood": 6, "created_at": f"2026-03-{{day:02d}}T20:00:00+01:00"}})
+store.add("session", {{"session_at": "2026-03-10T10:00", "treatment": "esketamine"}})
+app = App(store)
+app.show("mood")
+page = app.pages["mood"]
+page.form.inputs["mood"].slider.value = 2
+page.form.save_button.click()
+assert "wb-ok" in page.form.feedback.status.value, page.form.feedback.error.value
+app.show("checkin")
+checkin = app.pages["checkin"]
+for i in range(1, 10):
+    checkin.form.inputs[f"phq9_{{i}}"].input.value = 1
+checkin.form.save_button.click()
+assert "wb-ok" in checkin.form.feedback.status.value, checkin.form.feedback.error.value
+assert "wb-alert-item9" in app.reach_out.value, app.reach_out.value
+print(sorted(m for m in ("altair", "pandas", "vl_convert") if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stderr

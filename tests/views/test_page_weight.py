@@ -14,8 +14,8 @@ from workbook.ui.app import App
 # (as on a fresh page where this tool is the first one opened)
 BUDGET = {"mood": 120, "win": 120,
           "checkin": 140,  # sixteen questions and two difficulty questions, each with its own words
-          "thought_record": 150,  # nine steps, every field built up front
-          "session": 210}  # ten steps, a checklist and ten side-effect sliders
+          "thought_record": 120,  # nine steps; only the step shown is built
+          "session": 120}  # ten steps; only the step shown is built (the checklist, the sliders later)
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +57,29 @@ def test_a_shared_layout_refuses_to_change():
     label = fields.html_widget("hello")
     with pytest.raises(AttributeError, match="shared"):
         label.layout.display = "none"
+
+
+def test_a_step_form_builds_a_step_when_it_is_shown_and_loses_nothing(tmp_path):
+    """The thought record builds only the step on screen; an entry opened to edit keeps every
+    value of the steps not built yet, and Save draft from the first step writes them back."""
+    from workbook.store import Store
+
+    store = Store(tmp_path / "data")
+    entry_id = store.add("thought_record", {"situation": "The bus was late",
+                                            "evidence_for": "I was late twice",
+                                            "evidence_against": "My manager said it was fine",
+                                            "balanced_thought": "Buses are late sometimes"})
+    app = App(store)
+    app.show("thought_record")
+    form = app.pages["thought_record"].form
+    assert set(form.inputs.built()) == {"situation"}
+    form.edit(store.get("thought_record", entry_id))
+    assert set(form.inputs.built()) == {"situation"}  # later steps wait with their values
+    form.go(1)
+    assert set(form.inputs.built()) == {"situation", "emotions"}
+    form.inputs["situation"].set("The bus was very late")
+    form.save_draft()
+    saved = store.get("thought_record", entry_id)
+    assert saved["situation"] == "The bus was very late"
+    assert saved["evidence_against"] == "My manager said it was fine"
+    assert saved["balanced_thought"] == "Buses are late sometimes"

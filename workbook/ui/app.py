@@ -216,8 +216,9 @@ class App(w.VBox):
             from workbook import rules
 
             thresholds = rules.Thresholds.from_config(self.store.config())
-            alerts = rules.evaluate(self.store.load("mood"), self.store.load("session"),
-                                    self.store.load("checkin"), today=today, thresholds=thresholds)
+            # plain rows, not DataFrames: nothing on the save path imports pandas
+            alerts = rules.evaluate(self.store.records("mood"), self.store.records("session"),
+                                    self.store.records("checkin"), today=today, thresholds=thresholds)
         except Exception as exc:  # the rules must never break saving
             log.exception("rules failed")
             self.reach_out.value = ('<div class="wb-problem">Your entry is saved. The check that '
@@ -274,7 +275,16 @@ def _outside_voila() -> bool:
 
 
 def app(data_dir: str | None = None, start: str = "start") -> App:
-    """The whole workbook on the data folder (`--data-dir`, $WORKBOOK_DATA_DIR, or default)."""
+    """The whole workbook on the data folder (`--data-dir`, $WORKBOOK_DATA_DIR, or default).
+
+    In a kernel `workbook serve` started ahead of time, the slow steps run first and the App is
+    built once a request that proved the key claims the kernel, from the folder as it is then.
+    """
+    from workbook import preheat
+
+    if preheat.waiting_in_pool():
+        preheat.warm(data_dir)
+    preheat.wait_until_claimed()
     return App(_open_store(data_dir), start=start, wait_for_page=_outside_voila())
 
 

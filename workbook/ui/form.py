@@ -7,7 +7,7 @@ A form never throws away what the person typed: a bad value shows a message in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -17,7 +17,6 @@ from workbook.store import Store
 from workbook.ui.controls import button
 from workbook.ui.fields import (
     FieldInput,
-    MultiChoiceInput,
     RerateInput,
     ThoughtsInput,
     build_input,
@@ -95,9 +94,9 @@ class ExerciseForm(w.VBox):
         self.exercise = exercise
         self.store = store
         self.on_saved = on_saved or (lambda _id: None)
-        self.inputs: dict[str, FieldInput] = {f.name: build_input(f) for f in exercise.fields}
         self._before: dict[str, list[w.Widget]] = {}  # a page's own widgets beside a field (place)
         self._after: dict[str, list[w.Widget]] = {}
+        self.inputs: Mapping[str, FieldInput] = self._make_inputs(exercise)
         self.editing: str | None = None
         self.feedback = Feedback()
         self.save_button = button("Save", "wb-save", style="primary", hidden_alone=True)
@@ -109,6 +108,9 @@ class ExerciseForm(w.VBox):
         super().__init__(self._children(), layout=plain_layout())
         self.add_class("wb-form")
         self._show_heading()
+
+    def _make_inputs(self, exercise: Exercise) -> Mapping[str, FieldInput]:
+        return {f.name: build_input(f) for f in exercise.fields}
 
     def _children(self) -> list[w.Widget]:
         buttons = w.HBox([self.save_button, self.cancel_button], layout=plain_layout())
@@ -140,30 +142,51 @@ class ExerciseForm(w.VBox):
         self.children = self._children()
 
     def value(self, name: str) -> Any:
-        """One field's value as it stands in the form (None when empty)."""
+        """One field's value as it stands in the form (None when empty); a field on a step not
+        built yet holds only what an opened entry gave it."""
+        inputs = self.inputs
+        if isinstance(inputs, LazyInputs) and name in inputs and name not in inputs.built():
+            return inputs.waiting(name)
         return self.inputs[name].get()
+
+    def _with_input(self, name: str, act: Callable[[FieldInput], None]) -> None:
+        """Do `act` to a field's input now, or, on a step not built yet, when it is built (a
+        page's changes never make the browser build a step it is not showing)."""
+        if name not in self.inputs:
+            raise ValueError(f"{name!r} is not a field of {self.exercise.title}.")
+        inputs = self.inputs
+        if isinstance(inputs, LazyInputs) and name not in inputs.built():
+            inputs.when_built(name, act)
+        else:
+            act(inputs[name])
 
     def show_field(self, name: str, shown: bool) -> None:
         """Show or hide one field (a page fitting the form to an answer); its value is kept."""
-        widget = self.inputs[name].widget
-        if getattr(widget.layout, "_wb_sealed", False):  # boxes share one layout: hidden alone,
-            widget.layout = w.Layout(width="100%")  # a field gets its own, once
-        widget.layout.display = None if shown else "none"
+        def act(entry_input: FieldInput) -> None:
+            widget = entry_input.widget
+            if getattr(widget.layout, "_wb_sealed", False):  # boxes share one layout: hidden alone,
+                widget.layout = w.Layout(width="100%")  # a field gets its own, once
+            widget.layout.display = None if shown else "none"
+        self._with_input(name, act)
 
     def show_options(self, name: str, keys: Iterable[str]) -> None:
         """Show only these options of a tick-box field, and any already ticked."""
-        entry_input = self.inputs[name]
-        if not isinstance(entry_input, MultiChoiceInput):
+        if self.exercise.field(name).type != "multi_choice":
             raise ValueError(f"show_options: {name!r} is not a field of tick boxes.")
-        entry_input.show_options(keys)
+        keys = tuple(keys)
+        self._with_input(name, lambda entry_input: entry_input.show_options(keys))  # type: ignore[attr-defined]
 
     def watch(self, name: str, callback: Callable[[Any], None]) -> None:
         """Call `callback` with a field's new value each time it changes, before any Save."""
-        entry_input = self.inputs[name]
-        control = getattr(entry_input, "input", None) or getattr(entry_input, "slider", None)
-        if control is None:
+        if self.exercise.field(name).type in ("multi_choice", "ratings", "thoughts", "rerate"):
             raise ValueError(f"watch: the {name!r} input has no single value to follow.")
-        control.observe(lambda _change: callback(entry_input.get()), names="value")
+
+        def act(entry_input: FieldInput) -> None:
+            control = getattr(entry_input, "input", None) or getattr(entry_input, "slider", None)
+            if control is None:
+                raise ValueError(f"watch: the {name!r} input has no single value to follow.")
+            control.observe(lambda _change: callback(entry_input.get()), names="value")
+        self._with_input(name, act)
 
     def _show_heading(self, focus: bool = False, text: str | None = None) -> None:
         """'Editing an earlier entry' above the form; `focus` takes keyboard users there."""
@@ -192,12 +215,15 @@ class ExerciseForm(w.VBox):
     def edit(self, entry: dict[str, Any]) -> None:
         """Load an entry into the form; Save then changes it instead of adding one."""
         self.reset()
-        for name, entry_input in self.inputs.items():
-            entry_input.set(entry.get(name))
+        self._load(entry)
         self.editing = entry["id"]
         self.cancel_button.layout.display = None
         self.feedback.ok("Editing an earlier entry. Save keeps your changes.")
         self._show_heading(focus=True)  # the Edit button may be far down the list
+
+    def _load(self, entry: dict[str, Any]) -> None:
+        for name, entry_input in self.inputs.items():
+            entry_input.set(entry.get(name))
 
     def prefill(self, values: dict[str, Any]) -> None:
         """Start a new entry with some fields already filled (e.g. from a session's small step)."""
@@ -220,6 +246,71 @@ class ExerciseForm(w.VBox):
         self._show_heading()
 
 
+class LazyInputs(Mapping[str, FieldInput]):
+    """A step form's inputs, each built the first time it is needed: when its step is shown, or
+    when its value is asked for. A page then sends the browser only the step on screen.
+
+    A value set for an input not built yet (an entry opened to edit) waits and is put in when the
+    input is built. Iterating over the values builds every input (what `values()` needs to save).
+    """
+
+    def __init__(self, exercise: Exercise) -> None:
+        self._fields = {f.name: f for f in exercise.fields}
+        self._built: dict[str, FieldInput] = {}
+        self._waiting: dict[str, Any] = {}
+        self._later: dict[str, list[Callable[[FieldInput], None]]] = {}
+        self.on_build: list[Callable[[FieldInput], None]] = []
+
+    def __getitem__(self, name: str) -> FieldInput:
+        entry_input = self._built.get(name)
+        if entry_input is None:
+            entry_input = self._built[name] = build_input(self._fields[name])
+            if name in self._waiting:
+                entry_input.set(self._waiting.pop(name))
+            for hook in self.on_build:
+                hook(entry_input)
+            for act in self._later.pop(name, ()):
+                act(entry_input)
+        return entry_input
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __contains__(self, name: object) -> bool:  # without building it
+        return name in self._fields
+
+    def waiting(self, name: str) -> Any:
+        """The value an input not built yet will be given (None if none)."""
+        return self._waiting.get(name)
+
+    def when_built(self, name: str, act: Callable[[FieldInput], None]) -> None:
+        """Do `act` to this input when it is built (at once if it is)."""
+        if name in self._built:
+            act(self._built[name])
+        else:
+            self._later.setdefault(name, []).append(act)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def built(self) -> dict[str, FieldInput]:
+        """The inputs built so far, by name."""
+        return dict(self._built)
+
+    def set_later(self, name: str, value: Any) -> None:
+        """Set an input's value now if it is built, else when it is."""
+        if name in self._built:
+            self._built[name].set(value)
+        else:
+            self._waiting[name] = value
+
+    def reset(self) -> None:
+        """Every built input back to its start; nothing left waiting."""
+        self._waiting.clear()
+        for entry_input in self._built.values():
+            entry_input.reset()
+
+
 class StepForm(ExerciseForm):
     """One step at a time (`wb-next`), the hot thought in view, drafts saved part-way."""
 
@@ -238,10 +329,20 @@ class StepForm(ExerciseForm):
         self.back_button.on_click(self.feedback.guard(lambda _: self.go(self.step - 1)))
         self.next_button.on_click(self.feedback.guard(lambda _: self.go(self.step + 1)))
         self.draft_button.on_click(self.feedback.guard(lambda _: self.save_draft()))
-        for entry_input in self.inputs.values():
-            if isinstance(entry_input, ThoughtsInput):
-                entry_input.on_change.append(self._show_hot)
         self.go(0)
+
+    def _make_inputs(self, exercise: Exercise) -> LazyInputs:
+        inputs = LazyInputs(exercise)
+        inputs.on_build.append(self._built)
+        return inputs
+
+    def _built(self, entry_input: FieldInput) -> None:
+        if isinstance(entry_input, ThoughtsInput):
+            entry_input.on_change.append(self._show_hot)
+
+    def _load(self, entry: dict[str, Any]) -> None:
+        for name in self.inputs:  # the steps not shown yet get their values when built
+            self.inputs.set_later(name, entry.get(name))  # type: ignore[attr-defined]
 
     def _children(self) -> list[w.Widget]:
         buttons = w.HBox([self.back_button, self.next_button, self.save_button, self.draft_button,
@@ -253,7 +354,13 @@ class StepForm(ExerciseForm):
         self.go(self.step)  # what a page placed shows with its field's step
 
     def _thoughts(self) -> ThoughtsInput | None:
-        return next((i for i in self.inputs.values() if isinstance(i, ThoughtsInput)), None)
+        """The thoughts input, if built (past its step it is built, with any value it waited for)."""
+        name = next((f.name for f in self.exercise.fields if f.type == "thoughts"), None)
+        if name is None:
+            return None
+        if self.step > self._thoughts_step():
+            return self.inputs[name]  # type: ignore[return-value]
+        return self.inputs.built().get(name)  # type: ignore[attr-defined,return-value]
 
     def _thoughts_step(self) -> int:
         for index, step in enumerate(self.exercise.steps):
@@ -320,7 +427,11 @@ class StepForm(ExerciseForm):
         self.go(0)
 
     def reset(self) -> None:
-        super().reset()
+        self.inputs.reset()  # type: ignore[attr-defined]
+        self.editing = None
+        self.cancel_button.layout.display = "none"
+        self.feedback.clear()
+        self._show_heading()
         self.draft_id = None
         if hasattr(self, "step_box"):
             self.go(0)

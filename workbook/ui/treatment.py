@@ -91,7 +91,8 @@ class SessionPage(ToolPage):
 
     def fit_form(self, treatment: str | None) -> None:
         """Show the checklist items and side effects that fit the treatment; a ticked or rated
-        one stays in view whatever the treatment, so nothing entered is hidden."""
+        one stays in view whatever the treatment, so nothing entered is hidden (steps not built
+        yet are fitted when they are)."""
         shown = effect_fields(treatment, self.effects)
         for name in self.effects:
             self.form.show_field(name, name in shown or self.form.value(name) is not None)
@@ -216,7 +217,7 @@ class CheckinPage(ToolPage):
 
     def summarise(self, records: list[dict[str, Any]]) -> list[w.Widget]:
         from workbook import scoring
-        from workbook.analysis import is_marked
+        from workbook.scoring import is_marked
 
         phq_totals, gad_totals, last_day = [], [], None
         marked: dict[str, int] = {}  # the latest check-in marked as from before treatment
