@@ -42,6 +42,7 @@ class Server:
     url: str
     proc: subprocess.Popen
     log: list[str] = field(default_factory=list)
+    preheated: bool = False  # keeps a kernel started ahead of time (Voila's pool)
 
     def kernels(self) -> list[psutil.Process]:
         """The kernel processes this server started."""
@@ -65,6 +66,40 @@ def wait_kernels(server: Server, at_most: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while len(server.kernels()) > at_most and time.monotonic() < deadline:
         time.sleep(0.1)
+
+
+def wait_pool(server: Server, timeout: float = 120) -> None:
+    """Until a server with a preheated kernel has one ready again, done with its start-up work
+    (the kernel idle): as when a person opens the workbook a while after starting it. Nothing
+    to wait for on a server without a pool."""
+    if not server.preheated:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = "".join(server.log)
+        if log.count("is filled with 1 kernel") > log.count("Using pre-heated kernel"):
+            break
+        time.sleep(0.2)
+    while time.monotonic() < deadline:  # the newest kernel's imports and reads are done
+        kernels = sorted(server.kernels(), key=lambda k: k.create_time())
+        try:
+            if kernels and kernels[-1].cpu_percent(interval=0.5) < 5:
+                return
+        except psutil.NoSuchProcess:
+            continue
+
+
+def close(page, context) -> None:
+    """Close a page as a person closes a tab: its `beforeunload` runs, so Voila's page asks
+    for its kernel's shutdown (closing the context alone skips it, and the kernel stays)."""
+    try:
+        page.close(run_before_unload=True)
+        deadline = time.monotonic() + 5
+        while not page.is_closed() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    except Exception:  # noqa: BLE001 - already closed, or the page never loaded
+        pass
+    context.close()
 
 
 def _drain(stream, sink: list[str]) -> None:
@@ -144,6 +179,7 @@ def stock_voila(notebook: Path, extra: list[str] | None = None) -> Iterator[Serv
     command = [str(BIN / "voila"), str(notebook), f"--port={port}", "--no-browser",
                "--Voila.ip=127.0.0.1", *(extra or [])]
     with serve_command(command, f"http://127.0.0.1:{port}/") as server:
+        server.preheated = "--preheat_kernel=True" in command
         yield server
 
 
@@ -153,6 +189,7 @@ def workbook_serve(data_dir: Path) -> Iterator[Server]:
     command = [str(BIN / "workbook"), "serve", "--no-browser", "--port", str(port),
                "--data-dir", str(data_dir)]
     with serve_command(command, None) as server:  # the printed address, with its key
+        server.preheated = True  # `workbook serve` keeps one app kernel ready
         yield server
 
 
