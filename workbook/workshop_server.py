@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import hmac
 import os
 import secrets
 import socket
@@ -45,6 +44,8 @@ from workbook.server import (
     accept_shutdown_beacons,
     bound_kernels,
     hardened_voila_class,
+    request_info_handler,
+    request_info_route,
 )
 
 NOTEBOOK = "workshop.ipynb"
@@ -317,56 +318,13 @@ def workshop_voila_class(root: str | os.PathLike) -> type:
             self.set_status(204)
             self.finish()
 
-    class KernelRequestInfo(RequestInfoSocketHandler):
-        """Voila's request-info socket, for this launch's kernels only, each payload handed out once.
+    def with_member(payload: dict) -> dict:
+        # The participant by id (the link's key is dropped); the request URL stays, as before.
+        return {**payload, MEMBER_ENV: _current_member() or ""}
 
-        The route carries the launch's kernel secret; a payload names the participant by id (the
-        link's key is dropped) and is deleted once delivered or when its kernel shuts down.
-        """
-
-        _waiters: dict[str, Any] = {}
-        _cache: dict[str, Any] = {}
-
-        async def get(self, secret: str, kernel_id: str) -> None:
-            if not hmac.compare_digest(secret.encode(), query_secret.encode()):
-                self.set_status(403)
-                self.finish()
-                return
-            await super().get(secret, kernel_id)
-
-        def check_origin(self, origin: str) -> bool:
-            return False  # kernels send no Origin (tornado then allows); a browser always does
-
-        def open(self, secret: str, kernel_id: str) -> None:  # type: ignore[override]
-            self.kernel_id = kernel_id
-            payload = KernelRequestInfo._cache.pop(kernel_id, None)
-            if payload is not None:
-                self.write_message(payload)
-            else:
-                KernelRequestInfo._waiters[kernel_id] = self
-
-        def on_close(self) -> None:
-            if KernelRequestInfo._waiters.get(getattr(self, "kernel_id", None)) is self:
-                del KernelRequestInfo._waiters[self.kernel_id]
-
-        @classmethod
-        def send_updates(cls, msg: dict) -> None:
-            kernel_id = msg["kernel_id"]
-            payload = {k: v for k, v in msg["payload"].items() if k != "QUERY_STRING"}
-            payload["QUERY_STRING"] = ""
-            payload[MEMBER_ENV] = _current_member() or ""
-            waiter = KernelRequestInfo._waiters.pop(kernel_id, None)
-            if waiter is not None:
-                waiter.write_message(payload)
-            else:
-                KernelRequestInfo._cache[kernel_id] = payload
-
-        @classmethod
-        def forget(cls, kernel_id: str) -> None:
-            KernelRequestInfo._cache.pop(kernel_id, None)
-            waiter = KernelRequestInfo._waiters.pop(kernel_id, None)
-            if waiter is not None:
-                waiter.close()
+    # Routed under the launch's kernel secret; each payload handed out once (see the server's).
+    KernelRequestInfo = request_info_handler(query_secret, payload_filter=with_member,
+                                             drop=("QUERY_STRING",))
 
     # Voila's page handler hands a taken kernel its request through this name.
     voila.handler.RequestInfoSocketHandler = KernelRequestInfo
@@ -399,9 +357,7 @@ def workshop_voila_class(root: str | os.PathLike) -> type:
             for route in super().init_handlers():
                 pattern, handler_class, *rest = route
                 if handler_class is RequestInfoSocketHandler:
-                    prefix = pattern[: pattern.index("/voila/query/")]
-                    handlers.append((f"{prefix}/voila/query/(?P<secret>[A-Za-z0-9_-]+)/"
-                                     r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)", KernelRequestInfo))
+                    handlers.append(request_info_route(pattern, KernelRequestInfo))
                     continue
                 handlers.append((pattern, swap.get(handler_class, handler_class), *rest))
             return handlers
