@@ -307,7 +307,7 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_workshop(args: argparse.Namespace) -> int:
-    from workbook.workshop_server import command
+    from workbook.workshop_command import command
 
     return command(args)
 
