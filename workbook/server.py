@@ -13,6 +13,10 @@ machinery switched on and set tight:
    page of our own (workbook/error_page.py) in place of Voila's;
 4. kernel ids, query strings and keys never reach the log;
 5. SIGTERM and SIGHUP stop the server and every kernel, as Ctrl+C does.
+
+Why this module is over 400 lines: the protections above are one hardened Voila
+(`hardened_voila_class`) and the pieces it installs; `workbook.workshop_server` builds its
+server from the same pieces, so they are read and reviewed together, in one place.
 """
 
 from __future__ import annotations
