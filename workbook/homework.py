@@ -7,6 +7,10 @@ JSON tagged `between-sessions-assignment`, version 1. Everything in it is untrus
 
 Progress is counted from what is saved: entries written on each day of the assignment, weeks
 starting on Monday. Counts only grow; nothing resets and nothing is "missed".
+
+Why this module is over 400 lines: the file format and the progress counted against it share
+`Assignment`, `Item` and their limits; much of the length is the checks an untrusted file goes
+through, one small function per part, kept beside the format they check.
 """
 
 from __future__ import annotations

@@ -13,6 +13,10 @@ machinery switched on and set tight:
    page of our own (workbook/error_page.py) in place of Voila's;
 4. kernel ids, query strings and keys never reach the log;
 5. SIGTERM and SIGHUP stop the server and every kernel, as Ctrl+C does.
+
+Why this module is over 400 lines: the protections above are one hardened Voila
+(`hardened_voila_class`) and the pieces it installs; `workbook.workshop_server` builds its
+server from the same pieces, so they are read and reviewed together, in one place.
 """
 
 from __future__ import annotations
@@ -285,14 +289,17 @@ class PooledKernels(BoundedKernels):
 REQUEST_ENV = ("QUERY_STRING", "VOILA_REQUEST_URL")
 
 
-def request_info_handler(secret: str, payload_filter: Any = None) -> type:
+def request_info_handler(secret: str, payload_filter: Any = None,
+                         drop: tuple[str, ...] = REQUEST_ENV) -> type:
     """Voila's request-info socket for this launch's kernels only, each payload handed out once.
 
     Stock Voila answers `/voila/query/<kernel id>` to whoever connects first, with the request's
     query string (here: the launch's key). This one is routed under a per-launch secret that only
     the kernels have (`WORKBOOK_QUERY_URL` in their environment, readable by this account only),
-    refuses browsers, drops the query string, and forgets a payload once delivered or when its
-    kernel shuts down.
+    refuses browsers, drops the query string (and the other names in `drop`), and forgets a
+    payload once delivered or when its kernel shuts down. `payload_filter`, if given, adds to or
+    changes a payload just before it is handed out (the workshop names the participant there).
+    Both the private and the workshop server use it, routed with `request_info_route`.
     """
     import hmac
 
@@ -327,7 +334,7 @@ def request_info_handler(secret: str, payload_filter: Any = None) -> type:
         @classmethod
         def send_updates(cls, msg: dict) -> None:
             kernel_id = msg["kernel_id"]
-            payload = {k: v for k, v in msg["payload"].items() if k not in REQUEST_ENV}
+            payload = {k: v for k, v in msg["payload"].items() if k not in drop}
             payload["QUERY_STRING"] = ""
             if payload_filter is not None:
                 payload = payload_filter(payload)
@@ -345,6 +352,16 @@ def request_info_handler(secret: str, payload_filter: Any = None) -> type:
                 waiter.close()
 
     return KernelRequestInfo
+
+
+def request_info_route(pattern: str, handler: type) -> tuple[str, type]:
+    """Voila's stock `/voila/query/<kernel id>` route, moved under the launch's kernel secret.
+
+    The secret is the route's `given` part, checked by `request_info_handler`'s socket.
+    """
+    prefix = pattern[: pattern.index("/voila/query/")]
+    return (f"{prefix}/voila/query/(?P<given>[A-Za-z0-9_-]+)/"
+            r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)", handler)
 
 
 def bound_kernels(mixin: type, **attributes: Any) -> None:
@@ -535,9 +552,7 @@ def voila_class() -> type:
             for route in super().init_handlers():
                 pattern, handler_class, *rest = route
                 if handler_class is RequestInfoSocketHandler:  # the stock, unguarded socket
-                    prefix = pattern[: pattern.index("/voila/query/")]
-                    handlers.append((f"{prefix}/voila/query/(?P<given>[A-Za-z0-9_-]+)/"
-                                     r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)", request_info))
+                    handlers.append(request_info_route(pattern, request_info))
                     continue
                 handlers.append(route)
             return handlers

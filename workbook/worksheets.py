@@ -8,6 +8,10 @@ that cannot be used is refused with the line and the reason (`WorksheetError`).
 
 A worksheet's kind is `ws_` followed by a safe name (lower-case letters, digits and `_`), so it
 can never take a built-in exercise's place, and as a file name it never leaves its folder.
+
+Why this module is over 400 lines: reading a description (`parse`) and writing one back
+(`to_definition`, `to_yaml`) are two directions of one format, tested as a round trip; most of
+the length is the checks, each saying which line to fix and why.
 """
 
 from __future__ import annotations

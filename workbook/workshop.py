@@ -11,6 +11,10 @@ A workshop lives in one folder:
 A link is `<public url>?key=<secret>`; the secret is `secrets.token_urlsafe(SECRET_BYTES)`.
 Only its hash is kept in `participants.json`, and every check re-reads that file, so a link
 added or closed by another process (`workbook workshop --add/--revoke`) counts at once.
+
+Why this module is over 400 lines: everything in it reads or writes the one folder above, with
+the same private-file writing (`_write_private`) and the same checks of ids and links; the
+take-home zip and the printable page of links are the last two of those files.
 """
 
 from __future__ import annotations

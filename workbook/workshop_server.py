@@ -2,8 +2,9 @@
 
 Two halves:
 
-- `command(args)` is the CLI: it keeps the links (workbook.workshop), prints them, writes the
-  facilitator's files and starts the server as a child process;
+- `command(args)` is the CLI (in workbook.workshop_command, importable from here too): it keeps
+  the links (workbook.workshop), prints them, writes the facilitator's files and starts the
+  server as a child process;
 - `main()` (`python -m workbook.workshop_server --max-kernels N -- VOILA ARGS`) is that child:
   the hardened Voila of `workbook serve` (workbook.server: the Host check, security headers on
   every response, a log without secrets or kernel ids, kernels over Unix sockets, signals stop
@@ -29,10 +30,8 @@ from __future__ import annotations
 
 import argparse
 import collections
-import hmac
 import os
 import secrets
-import socket
 import sys
 import time
 from typing import Any
@@ -40,16 +39,21 @@ from urllib.parse import urlsplit, urlunsplit
 
 from workbook import error_page
 from workbook.server import (
-    HOSTS_ENV,
     BoundedKernels,
     accept_shutdown_beacons,
     bound_kernels,
     hardened_voila_class,
+    request_info_handler,
+    request_info_route,
+)
+from workbook.workshop_command import (  # noqa: F401 - the command half, importable here as before
+    KERNEL_MB,
+    NOTEBOOK,
+    REFILL_DELAY_S,
+    command,
+    voila_arguments,
 )
 
-NOTEBOOK = "workshop.ipynb"
-REFILL_DELAY_S = 15     # seconds after a kernel is taken before the pool starts another
-KERNEL_MB = 200          # a kernel with the app built, measured here: ~150-260 MB
 FULL = "The workshop is full right now. Please try your link again in a minute."
 DENIED_TITLE = "This link does not open a workbook"
 DENIED = ("Check that the whole link was copied (it ends with a long code), or scan the QR code "
@@ -317,56 +321,13 @@ def workshop_voila_class(root: str | os.PathLike) -> type:
             self.set_status(204)
             self.finish()
 
-    class KernelRequestInfo(RequestInfoSocketHandler):
-        """Voila's request-info socket, for this launch's kernels only, each payload handed out once.
+    def with_member(payload: dict) -> dict:
+        # The participant by id (the link's key is dropped); the request URL stays, as before.
+        return {**payload, MEMBER_ENV: _current_member() or ""}
 
-        The route carries the launch's kernel secret; a payload names the participant by id (the
-        link's key is dropped) and is deleted once delivered or when its kernel shuts down.
-        """
-
-        _waiters: dict[str, Any] = {}
-        _cache: dict[str, Any] = {}
-
-        async def get(self, secret: str, kernel_id: str) -> None:
-            if not hmac.compare_digest(secret.encode(), query_secret.encode()):
-                self.set_status(403)
-                self.finish()
-                return
-            await super().get(secret, kernel_id)
-
-        def check_origin(self, origin: str) -> bool:
-            return False  # kernels send no Origin (tornado then allows); a browser always does
-
-        def open(self, secret: str, kernel_id: str) -> None:  # type: ignore[override]
-            self.kernel_id = kernel_id
-            payload = KernelRequestInfo._cache.pop(kernel_id, None)
-            if payload is not None:
-                self.write_message(payload)
-            else:
-                KernelRequestInfo._waiters[kernel_id] = self
-
-        def on_close(self) -> None:
-            if KernelRequestInfo._waiters.get(getattr(self, "kernel_id", None)) is self:
-                del KernelRequestInfo._waiters[self.kernel_id]
-
-        @classmethod
-        def send_updates(cls, msg: dict) -> None:
-            kernel_id = msg["kernel_id"]
-            payload = {k: v for k, v in msg["payload"].items() if k != "QUERY_STRING"}
-            payload["QUERY_STRING"] = ""
-            payload[MEMBER_ENV] = _current_member() or ""
-            waiter = KernelRequestInfo._waiters.pop(kernel_id, None)
-            if waiter is not None:
-                waiter.write_message(payload)
-            else:
-                KernelRequestInfo._cache[kernel_id] = payload
-
-        @classmethod
-        def forget(cls, kernel_id: str) -> None:
-            KernelRequestInfo._cache.pop(kernel_id, None)
-            waiter = KernelRequestInfo._waiters.pop(kernel_id, None)
-            if waiter is not None:
-                waiter.close()
+    # Routed under the launch's kernel secret; each payload handed out once (see the server's).
+    KernelRequestInfo = request_info_handler(query_secret, payload_filter=with_member,
+                                             drop=("QUERY_STRING",))
 
     # Voila's page handler hands a taken kernel its request through this name.
     voila.handler.RequestInfoSocketHandler = KernelRequestInfo
@@ -399,9 +360,7 @@ def workshop_voila_class(root: str | os.PathLike) -> type:
             for route in super().init_handlers():
                 pattern, handler_class, *rest = route
                 if handler_class is RequestInfoSocketHandler:
-                    prefix = pattern[: pattern.index("/voila/query/")]
-                    handlers.append((f"{prefix}/voila/query/(?P<secret>[A-Za-z0-9_-]+)/"
-                                     r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)", KernelRequestInfo))
+                    handlers.append(request_info_route(pattern, KernelRequestInfo))
                     continue
                 handlers.append((pattern, swap.get(handler_class, handler_class), *rest))
             return handlers
@@ -422,151 +381,6 @@ def main(argv: list[str] | None = None) -> int:
     accept_shutdown_beacons()
     workshop_voila_class(ws.workshop_dir()).launch_instance(argv=argv[split + 1:])
     return 0
-
-
-# -- the command ------------------------------------------------------------------------
-def _lan_address() -> str:
-    """This machine's address on the local network (no packet is sent), else loopback."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        try:
-            sock.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed, only picks an interface
-            return sock.getsockname()[0]
-        except OSError:
-            return "127.0.0.1"
-
-
-def _port_free(host: str, port: int) -> bool:
-    """Whether the server could listen there (as tornado does: a socket just closed is no obstacle)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host if host not in ("", "0.0.0.0") else "0.0.0.0", port))
-        except OSError:
-            return False
-    return True
-
-
-def _say(*lines: str) -> None:
-    for line in lines:
-        print(line, file=sys.stderr, flush=True)
-
-
-def voila_arguments(notebook: os.PathLike, host: str, port: int, pool: int, idle_minutes: float) -> list[str]:
-    """The arguments `workbook serve` gives Voila, plus preheating and culling."""
-    from workbook.cli import voila_command
-
-    base = voila_command(notebook, port, False)
-    if base[1:3] != ["-m", "workbook.voila_main"]:
-        raise RuntimeError(f"unexpected Voila command: {base[:3]}")
-    idle = max(1, round(idle_minutes * 60))
-    ours = [
-        f"--Voila.ip={host}",
-        "--preheat_kernel=True",
-        f"--pool_size={pool}",
-        f"--MappingKernelManager.cull_idle_timeout={idle}",
-        f"--MappingKernelManager.cull_interval={max(1, min(60, idle // 4))}",
-        "--MappingKernelManager.cull_connected=False",  # an open page keeps what is typed in it
-        # Refill the pool after the rush: starting kernels blocks Voila's one thread for a moment
-        # and their imports take the CPU the people joining need.
-        f"--VoilaKernelManager.fill_delay={REFILL_DELAY_S}",
-    ]
-    names = {a.split("=", 1)[0] for a in ours}
-    return [a for a in base[3:] if a.split("=", 1)[0] not in names] + ours
-
-
-def command(args: argparse.Namespace) -> int:
-    """`workbook workshop`: see `workbook workshop --help` and docs/workshops.md."""
-    from workbook import workshop as ws
-
-    workshop = ws.Workshop(ws.workshop_dir(args.data_dir).resolve())
-    if args.revoke:
-        status = 0
-        for member_id in args.revoke:
-            try:
-                member = workshop.revoke(member_id)
-            except KeyError as exc:
-                _say(str(exc.args[0]))
-                status = 1
-                continue
-            _say(f"Closed the link of {member.label} ({member.id}). Their page refuses to save from now "
-                 "on and the link opens nothing; their folder is kept.")
-        return status
-    if args.add is not None or args.list:
-        if not workshop.members():
-            _say(f"No workshop in {workshop.root} yet: start one with --participants N.")
-            return 1
-        new = workshop.add(args.add) if args.add else []
-        shown = [i for i in new if i.member.role == ws.PARTICIPANT] if args.add else [
-            i for i in workshop.issued() if i.member.role == ws.PARTICIPANT]
-        base = workshop.base_url() or "http://127.0.0.1:8866/"
-        for issued in shown:
-            print(issued.url(base), flush=True)
-        _say(f"{len(shown)} link(s) above; all open links are in {workshop.root / ws.LINKS_TXT} "
-             f"(QR codes: {workshop.root / ws.LINKS_HTML}).")
-        _warn_missing(workshop)
-        return 0
-    return _serve(args, workshop)
-
-
-def _warn_missing(workshop: Any) -> None:
-    missing = workshop.missing_secrets()
-    if missing:
-        _say(f"{len(missing)} open link(s) are no longer in the links file and cannot be shown again "
-             f"(they still work): {', '.join(m.id for m in missing)}. Close them with --revoke ID and "
-             "add new ones with --add N if they were lost.")
-
-
-def _serve(args: argparse.Namespace, workshop: Any) -> int:
-    from workbook import workshop as ws
-    from workbook.cli import free_port, notebooks_dir, run_server, share_dir
-
-    if args.participants is None and not workshop.participants(open_only=True):
-        _say("Say how many people are coming: workbook workshop --participants N")
-        return 2
-    settings = workshop.settings()
-    host = args.host or settings.get("host") or "127.0.0.1"
-    port = args.port or settings.get("port")
-    if port and not _port_free(host, int(port)):
-        _say(f"Port {port} is in use. The links point to it: stop what uses it, or pass --port "
-             "(links then change: print the new ones from the links file).")
-        return 1
-    port = int(port or free_port(8866))
-    shown_host = _lan_address() if host in ("0.0.0.0", "") else host
-    public_url = args.public_url or (settings.get("public_url") if settings.get("port") == port
-                                     and settings.get("host") == host and not args.host else None)
-    public_url = public_url or f"http://{shown_host}:{port}/"
-    workshop.save_settings(host=host, port=port, public_url=public_url)
-    workshop.ensure(args.participants or 0)
-    workshop.write_links()
-    issued = workshop.issued()
-    participants = [i for i in issued if i.member.role == ws.PARTICIPANT]
-    admin = next((i for i in issued if i.member.role == ws.FACILITATOR), None)
-    open_count = len(workshop.participants(open_only=True))
-    max_kernels = args.max_kernels or open_count + 3
-    pool = max(0, min(args.pool if args.pool is not None else open_count + 1, max_kernels))
-    for item in participants:
-        print(item.url(public_url), flush=True)
-    _say(f"Workshop folder: {workshop.root}",
-         f"{len(participants)} participant link(s), one a line above; also in {workshop.root / ws.LINKS_TXT}",
-         f"and, with a QR code each to print, in {workshop.root / ws.LINKS_HTML}.",
-         "Your counts page is the 'facilitator' line of the links file"
-         + ("." if args.no_browser else "; it opens in your browser when the server is up."),
-         f"Kernels: {pool} kept ready, at most {max_kernels} (~{KERNEL_MB} MB each); a page nobody has "
-         f"had open for {args.idle_minutes:g} min is closed (its link brings it back).",
-         "Add people or close a link while this runs: workbook workshop --add N / --revoke ID"
-         f" --data-dir {workshop.root}",
-         "Press Ctrl+C to stop; the same links work after a restart.")
-    _warn_missing(workshop)
-    env = {k: v for k, v in os.environ.items() if k not in (ws.ENV_VAR, "QUERY_STRING")}
-    env[ws.WORKSHOP_ENV] = str(workshop.root)
-    # the Host check lets in the names the links use (an IP address is let in when on a network)
-    env[HOSTS_ENV] = ",".join(sorted({n for n in (urlsplit(public_url).hostname, shown_host) if n}))
-    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share_dir()), env.get("JUPYTER_PATH")]))
-    command = [sys.executable, "-m", "workbook.workshop_server", f"--max-kernels={max_kernels}", "--",
-               *voila_arguments(notebooks_dir() / NOTEBOOK, host, port, pool, args.idle_minutes)]
-    opens = None if args.no_browser or admin is None else admin.url(f"http://127.0.0.1:{port}/")
-    # SIGTERM, SIGHUP and Ctrl+C here stop the server, which stops every kernel
-    return run_server(command, env, open_url=opens)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,10 @@
 
 A form never throws away what the person typed: a bad value shows a message in
 `wb-error` beside the form and every input keeps its text.
+
+Why this module is over 400 lines: `StepForm` is `ExerciseForm` shown one step at a time (a
+subclass, with `LazyInputs` building each step's inputs when it is reached), so saving, messages
+and keeping what was typed are written once, here, for both.
 """
 
 from __future__ import annotations
