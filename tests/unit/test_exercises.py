@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from workbook import exercises
@@ -74,6 +76,59 @@ def test_distortions_have_explanations():
     # Burns' ten, plus catastrophising and blaming others, which FreeCBT offers on their own
     assert 10 <= len(options) <= 13
     assert all(o.explanation for o in options)
+
+
+# What each published definition turns on (workbook/content/distortions.yaml names the
+# sources), as words a description must keep: a rewording may change anything else, but a
+# description that lost one of these would no longer say what its source says.
+PATTERN_MEANING = {
+    # Burns 1980: black-and-white categories; short of perfect is a total failure
+    "all_or_nothing": [r"all good or all bad", r"perfect", r"failure"],
+    # a single negative event seen as a never-ending pattern of defeat
+    "overgeneralising": [r"always|never"],
+    # one negative detail dwelt on until all else darkens
+    "mental_filter": [r"only the painful", r"everything else"],
+    # positive experiences rejected: they "don't count"
+    "discounting_positive": [r"good things", r"count"],
+    # concluding that someone reacts negatively, without checking
+    "mind_reading": [r"others think", r"bad", r"without checking"],
+    # expecting things to turn out badly, the prediction taken as fact
+    "fortune_telling": [r"predict", r"badly", r"fact"],
+    # exaggerating some things (mistakes), shrinking others (strengths)
+    "magnifying_minimising": [r"mistakes look huge", r"strengths look tiny"],
+    # "I feel it, therefore it must be true"
+    "emotional_reasoning": [r"feel", r"true"],
+    # motivating oneself with shoulds and musts; guilt follows
+    "should_statements": [r"should", r"must", r"guilty"],
+    # a negative label instead of describing the error
+    "labelling": [r"one harsh word", r"single slip"],
+    # seeing oneself as the cause of what one was not (mainly) responsible for
+    "personalising": [r"blame yourself", r"outside your control"],
+    # J. Beck 2011: predicting the future negatively, other likelier outcomes not considered
+    "catastrophising": [r"the worst", r"certain", r"likelier outcomes"],
+    # Burns 1989: others or circumstances blamed, one's own part overlooked
+    "blaming_others": [r"other people", r"circumstances", r"your hands to change"],
+}
+
+
+def test_thinking_patterns_say_what_their_published_sources_say():
+    options = {o.key: o for o in exercises.get("thought_record").field("distortions").options}
+    assert set(options) == set(PATTERN_MEANING), "a pattern was added or removed: give it its source"
+    for key, needed in PATTERN_MEANING.items():
+        text = options[key].explanation.lower()
+        missing = [words for words in needed if not re.search(words, text)]
+        assert not missing, f"{key}: {options[key].explanation!r} lost {missing}"
+
+
+def test_the_two_patterns_beyond_burns_ten_stay_apart_from_their_neighbours():
+    """Catastrophising is the worst case taken as certain, not any bad prediction (fortune
+    telling); blaming others points outward, personalising points inward."""
+    options = {o.key: o.explanation.lower() for o in
+               exercises.get("thought_record").field("distortions").options}
+    assert "worst" in options["catastrophising"] and "worst" not in options["fortune_telling"]
+    assert "yourself" in options["personalising"]
+    assert "yourself" not in options["blaming_others"]
+    assert "other people" in options["blaming_others"]
 
 
 def test_draft_skips_required_but_not_bad_values():
