@@ -53,8 +53,8 @@ BREAKS = [
           (W + "test_every_write_into_the_data_folder_goes_through_the_writer",)),
     Break("W4", "an append without the lock", "workbook/store/entries.py",
           "        with self._lock(kind):\n            header, rows = self._rows_for_write(kind)\n"
-          "            added",
-          "        if True:\n            header, rows = self._rows_for_write(kind)\n            added",
+          "            taken",
+          "        if True:\n            header, rows = self._rows_for_write(kind)\n            taken",
           (S + "test_concurrent_writers_lose_nothing",)),
     Break("W4", "a restore without the lock", "workbook/backup.py",
           "        with writer.lock(data_dir / name):", "        if True:",
@@ -100,10 +100,12 @@ BREAKS = [
           "    return \"'\" + text if _NEEDS_ESCAPE.match(text) else text", "    return text",
           (U + "test_bundle.py::test_spreadsheet_copies_never_start_a_cell_with_a_formula",)),
     Break("E1", "entries added together are written one by one", "workbook/store/entries.py",
-          '        new_rows = [self._new_row(kind, record, "complete") for record in records]\n',
-          '        new_rows = [self._new_row(kind, record, "complete") for record in records[:1]]\n'
+          '        new_rows = [self._new_row(kind, record, status, keep_identity) for record in records]\n',
+          '        new_rows = [self._new_row(kind, record, status, keep_identity) '
+          'for record in records[:1]]\n'
           '        self._append(kind, new_rows) if new_rows else None\n'
-          '        new_rows += [self._new_row(kind, record, "complete") for record in records[1:]]\n',
+          '        new_rows += [self._new_row(kind, record, status, keep_identity)\n'
+          '                     for record in records[1:]]\n',
           (S + "test_add_many_is_all_or_nothing",)),
     Break("E2", "a failed write is taken for a save", "workbook/store/entries.py",
           "        writer.write(path, text)\n",

@@ -777,11 +777,40 @@ def comparable(store) -> dict:
     return out
 
 
+def identities(store) -> dict:
+    """Each entry's id and last-edit time, per kind."""
+    return {kind: sorted((str(r["id"]), str(r.get("updated_at") or "")) for r in store.records(kind))
+            for kind in store.catalog}
+
+
+def test_an_id_already_in_the_file_or_malformed_is_not_reused(store, tmp_path):
+    from workbook.store import Store
+
+    store.add("mood", {"mood": 5})
+    mine = store.records("mood")[0]
+    (tmp_path / "mood.csv").write_text(
+        "id,created_at,updated_at,mood\n"
+        f"{mine['id']},2024-03-01T09:00:00+00:00,2024-03-02T10:00:00+00:00,2\n"
+        "<script>,2024-03-03T09:00:00+00:00,not a time,3\n", encoding="utf-8")
+    result = importers.import_entries(tmp_path / "mood.csv", store)
+    assert result.added == 2
+    ids = [str(r["id"]) for r in store.records("mood")]
+    assert len(set(ids)) == 3 and "<script>" not in ids
+    by_mood = {int(r["mood"]): r for r in store.records("mood")}
+    assert str(by_mood[2]["updated_at"]).startswith("2024-03-02T10:00:00")
+    assert not by_mood[3]["updated_at"] or str(by_mood[3]["updated_at"]) in ("", "nan")
+    other = Store(tmp_path / "other")
+    importers.import_entries(tmp_path / "mood.csv", other)
+    assert mine["id"] in {str(r["id"]) for r in other.records("mood")}  # free there: kept
+
+
 def test_a_bundle_comes_back_with_nothing_lost_or_changed(store, tmp_path):
     from workbook.bundle import make_bundle
     from workbook.store import Store
 
     fill_every_kind(store)
+    edited = store.records("mood")[0]["id"]
+    store.update("mood", edited, {"note": "changed later"})
     out = tmp_path / "bundle.zip"
     make_bundle(store, out, None, None, list(store.catalog))
     assert b'"\'@home"' in _member(out, "mood.csv")  # the bundle is escaped for spreadsheets
@@ -794,6 +823,9 @@ def test_a_bundle_comes_back_with_nothing_lost_or_changed(store, tmp_path):
     assert result.summary().startswith(f"Added {result.added} entries from your export.")
     assert comparable(home) == comparable(store)
     assert any(r["status"] == "draft" for r in home.records("thought_record"))
+    # each entry keeps its id and its last-edit time
+    assert identities(home) == identities(store)
+    assert any(updated for _id, updated in identities(home)["mood"])
     again = importers.import_entries(out, home)
     assert (again.added, again.duplicates) == (0, result.added)
     assert importers.import_entries(out, store).added == 0  # back into the workbook it came from

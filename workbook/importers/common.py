@@ -82,6 +82,7 @@ class Incoming:
     where: str
     label: str = ""
     draft: bool = False
+    identity: Mapping[str, str] = field(default_factory=dict)  # our own files: id, updated_at
 
 
 @dataclass(frozen=True)
@@ -192,11 +193,11 @@ class ImportPlan:
         for kind, entries in _by_kind(ready).items():
             fresh, dups = _split_new(store, kind, entries, _keys_for(self.keys, store, kind))
             duplicates += dups
-            complete = [dict(e.record) for e in fresh if not e.draft]
-            store.add_many(kind, complete)
-            for entry in fresh:
-                if entry.draft:
-                    store.save_draft(kind, dict(entry.record))
+            complete = [{**e.record, **e.identity} for e in fresh if not e.draft]
+            drafts = [{**e.record, **e.identity} for e in fresh if e.draft]
+            store.add_many(kind, complete, keep_identity=True)
+            if drafts:
+                store.add_many(kind, drafts, status="draft", keep_identity=True)
             counts[kind] = len(fresh)
             added += len(fresh)
         skipped = sum(1 for p in problems if not p.endswith(_KEPT))

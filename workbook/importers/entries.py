@@ -87,12 +87,16 @@ def _csv_records(exercise: Exercise, text: str, escaped: bool, name: str,
                 except (ValueError, RecursionError):
                     record[column] = cell  # the validator says what is wrong with it
         _add_entry(exercise, record, row.get("created_at", ""), row.get("status", ""),
-                   f"{name} line {line}", entries, problems)
+                   f"{name} line {line}", entries, problems,
+                   identity={k: row[k] for k in ("id", "updated_at") if row.get(k)})
     return entries
 
 
 def _add_entry(exercise: Exercise, record: Mapping[str, Any], created_at: Any, status: Any, where: str,
-               entries: list[Incoming], problems: list[str]) -> None:
+               entries: list[Incoming], problems: list[str],
+               identity: Mapping[str, str] | None = None) -> None:
+    """One entry read from our own files; `identity` (its id and last-edit time) comes back
+    with it, so a link to it, or its "edited" time, is as it was (the store checks both)."""
     draft = str(status or "") == "draft" and exercise.drafts
     try:
         created = str(created_at or "").strip()
@@ -103,7 +107,7 @@ def _add_entry(exercise: Exercise, record: Mapping[str, Any], created_at: Any, s
         problems.append(f"{where}: {exc}")
         return
     record = {"created_at": created, **cleaned, **({"status": "draft"} if draft else {})}
-    entries.append(Incoming(exercise.kind, record, where, draft=draft))
+    entries.append(Incoming(exercise.kind, record, where, draft=draft, identity=dict(identity or {})))
 
 
 def _kind_of(store: Store, name: str, header: list[str]) -> str | None:
@@ -172,7 +176,9 @@ def _zip_entries(data: bytes, store: Store, problems: list[str]) -> list[Incomin
                 for number, row in enumerate(report.plain_records(frame), start=2):
                     record = {k: v for k, v in row.items() if k in {f.name for f in exercise.fields}}
                     _add_entry(exercise, record, row.get("created_at"), row.get("status"),
-                               f"{kind}.csv line {number}", entries, problems)
+                               f"{kind}.csv line {number}", entries, problems,
+                               identity={k: row[k] for k in ("id", "updated_at")
+                                         if isinstance(row.get(k), str) and row[k]})
             return entries
         try:
             members = safeparse.check_zip(archive, "an export", max_members=200, max_member_bytes=MAX_BYTES,

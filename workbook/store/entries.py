@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ def default_data_dir(explicit: str | os.PathLike | None = None) -> Path:
 def now_iso() -> str:
     """The current local time, ISO 8601 with its offset, to the second."""
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+_ID = re.compile(r"[0-9a-f]{32}")  # an entry id as the store makes it (uuid4, hex)
 
 
 def _clean_timestamp(value: Any) -> str:
@@ -198,21 +202,35 @@ class Store:
         self.update(kind, entry_id, record, status="draft", partial=True)
         return entry_id
 
-    def add_many(self, kind: str, records: list[Mapping[str, Any]]) -> list[str]:
-        """Add several entries in one write (imports); all are validated before any is written."""
-        new_rows = [self._new_row(kind, record, "complete") for record in records]
+    def add_many(self, kind: str, records: list[Mapping[str, Any]], *, status: str = "complete",
+                 keep_identity: bool = False) -> list[str]:
+        """Add several entries in one write (imports); all are validated before any is written.
+
+        `keep_identity`: entries coming back from our own files keep their id and last-edit
+        time, unless the id is malformed or already in the file (then they get a new one).
+        `status="draft"` adds unfinished entries of an exercise with drafts.
+        """
+        new_rows = [self._new_row(kind, record, status, keep_identity) for record in records]
         if new_rows:
             self._append(kind, new_rows)
         return [row["id"] for row in new_rows]
 
-    def _new_row(self, kind: str, record: Mapping[str, Any], status: str) -> dict[str, str]:
+    def _new_row(self, kind: str, record: Mapping[str, Any], status: str,
+                 keep_identity: bool = False) -> dict[str, str]:
         exercise = self.exercise(kind)
         record = dict(record)
         created = _clean_timestamp(record.pop("created_at")) if record.get("created_at") else now_iso()
-        for system in ("id", "updated_at", "status"):
-            record.pop(system, None)
+        given = {system: record.pop(system, None) for system in ("id", "updated_at", "status")}
         cleaned = exercise.validate(record, partial=status == "draft")
         row = {"id": uuid.uuid4().hex, "created_at": created, "updated_at": ""}
+        if keep_identity:
+            if isinstance(given["id"], str) and _ID.fullmatch(given["id"]):
+                row["id"] = given["id"]
+            if given["updated_at"]:
+                try:
+                    row["updated_at"] = _clean_timestamp(given["updated_at"])
+                except FieldError:
+                    pass  # a last-edit time that is not one is left empty, as for a new entry
         if exercise.drafts:
             row["status"] = status
         row.update(self._encode(exercise, cleaned))
@@ -221,6 +239,11 @@ class Store:
     def _append(self, kind: str, new_rows: list[dict[str, str]]) -> None:
         with self._lock(kind):
             header, rows = self._rows_for_write(kind)
+            taken = {row.get("id") for row in rows}
+            for row in new_rows:  # ids stay unique in a file, whatever an import brought
+                if row["id"] in taken:
+                    row["id"] = uuid.uuid4().hex
+                taken.add(row["id"])
             added = [{column: row.get(column, "") for column in header} for row in new_rows]
             rows.extend(added)
             self._write_rows(kind, header, rows, appended=added)
