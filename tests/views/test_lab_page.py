@@ -153,3 +153,24 @@ def test_outside_voila_the_script_reaches_only_the_apps_elements():
                        'getElementById("wb-dark-theme")'):
         assert whole_page in voila_only
         assert script.count(whole_page) == voila_only.count(whole_page), whole_page
+
+
+@pytest.mark.parametrize("make", ["therapist", "review"])
+def test_the_therapist_and_review_pages_get_the_apps_look_in_jupyterlab(monkeypatch, make):
+    """Outside Voila the two notebooks of their own show the scoped stylesheet first and become
+    a root it applies to; in Voila (the template styles them) neither happens."""
+    from workbook.ui.review import ReviewBoard
+    from workbook.ui.therapist import TherapistPage
+
+    build = {"therapist": TherapistPage, "review": ReviewBoard}[make]
+    shown: list[str] = []
+    monkeypatch.setattr(lab, "show_page_setup", lambda: shown.append("setup"))
+    monkeypatch.setattr(lab, "outside_voila", lambda: False)
+    assert "wb-app" not in build()._dom_classes and shown == []
+    monkeypatch.setattr(lab, "outside_voila", lambda: True)
+    page = build()
+    assert "wb-app" in page._dom_classes and shown == ["setup"]
+    # the scoped rules reach the page's own parts: its title, and the review's tables in Lab Dark
+    css = lab.page_setup_html()
+    assert ".wb-app .wb-title" in css
+    assert 'body[data-jp-theme-light="false"] .wb-app:not([data-wb-theme]) .wb-review-table' in css

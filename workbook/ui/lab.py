@@ -18,12 +18,15 @@ never does, so its copy holds the navigation bar and nothing of the person's.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as w
+
+log = logging.getLogger(__name__)
 
 ROOT = ".wb-app"
 DARK = f'{ROOT}[data-wb-theme="dark"]'
@@ -179,6 +182,19 @@ def show_page_setup() -> None:
     from IPython.display import HTML, display
 
     display(HTML(page_setup_html()))
+
+
+def dress(page: w.DOMWidget) -> w.DOMWidget:
+    """A notebook page of its own (for therapists, the review) opened outside Voila: the app's
+    stylesheet shown first and the page made a root it applies to, so it looks as it does in
+    Voila and JupyterLab's own interface stays as it was. In Voila the template styles it."""
+    if outside_voila():
+        try:
+            show_page_setup()
+        except Exception:  # an unstyled page is still the whole page
+            log.exception("the stylesheet for JupyterLab could not be made")
+        page.add_class(ROOT[1:])
+    return page
 
 
 # -- a page is looking ------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import pandas as pd
 from workbook import analysis, chart_catalogue, exercises, homework, rules, scoring, worksheets
 from workbook.bundle import Bundle, BundleError, read_bundle
 from workbook.homework import Assignment, AssignmentError
+from workbook.ui import lab
 from workbook.ui.form import Feedback
 from workbook.ui.homework_page import uploaded_files
 from workbook.ui.text import esc, esc_lines, shorten
@@ -455,6 +456,7 @@ class ReviewBoard(w.VBox):
         super().__init__([header, self.upload, self.feedback, self.files, self.clients])
         self.add_class("wb-page")
         self.add_class("wb-page-review")
+        lab.dress(self)  # JupyterLab: the app's look, kept to this page
         self.upload.observe(self.feedback.guard(self._uploaded), names="value")
         self._draw_files()
 

@@ -15,6 +15,7 @@ import ipywidgets as w
 from workbook import exercises, homework, worksheets
 from workbook.exercises import Exercise
 from workbook.homework import Assignment, Item
+from workbook.ui import lab
 from workbook.ui.controls import button, download_link
 from workbook.ui.fields import build_input
 from workbook.ui.form import Feedback
@@ -375,3 +376,4 @@ class TherapistPage(w.VBox):
         super().__init__([header, self.composer, self.builder])
         self.add_class("wb-page")
         self.add_class("wb-page-therapist")
+        lab.dress(self)  # JupyterLab: the app's look, kept to this page
