@@ -42,6 +42,31 @@ def test_each_tool_page_keeps_to_its_model_budget(year, kind, monkeypatch):
     assert len(made) <= BUDGET[kind], sorted(type(m).__name__ for m in made)
 
 
+# the app's first page (the bar, Start here, the crisis panel ready behind Get help now): what
+# the browser builds before the person's first click, on top of a one-button page's three
+FIRST_PAGE_BUDGET = 50
+
+
+def test_the_first_page_keeps_to_its_model_budget(year, monkeypatch):
+    monkeypatch.setattr(fields, "_SHARED", {}, raising=False)
+    made = created_by(lambda: App(year))
+    assert len(made) <= FIRST_PAGE_BUDGET, sorted(type(m).__name__ for m in made)
+
+
+def test_the_menu_shares_one_layout_and_one_style(year):
+    """A button per exercise, not three models per exercise: hiding one is a class, so the
+    shared layout never hides them all."""
+    app = App(year)
+    buttons = list(app.nav_buttons.values())
+    assert len({id(b.layout) for b in buttons}) == 1 and len({id(b.style) for b in buttons}) == 1
+    app.track(["mood"])
+    hidden = [k for k, b in app.nav_buttons.items() if "wb-hidden" in b._dom_classes]
+    assert "thought_record" in hidden and "mood" not in hidden and "progress" not in hidden
+    assert buttons[0].layout.display is None  # the shared layout itself hides nothing
+    app.track(None)
+    assert not any("wb-hidden" in b._dom_classes for b in buttons)
+
+
 @pytest.mark.parametrize("kind", ["mood", "win", "thought_record", "checkin"])
 def test_saving_again_adds_no_models(year, kind):
     """After a save the list and chart are redrawn in place: nothing new for the browser."""

@@ -104,21 +104,21 @@ def test_my_data_changes_what_is_tracked_and_hides_nothing_saved(app, store):
     panel.boxes["checkin"].value = False
     panel.save_button.click()
     assert "wb-ok" in panel.feedback.status.value
-    assert app.nav_buttons["session"].layout.display == "none"
-    assert app.nav_buttons["checkin"].layout.display == "none"
-    assert app.nav_buttons["mood"].layout.display is None
-    assert app.nav_buttons["data"].layout.display is None
+    assert "wb-hidden" in app.nav_buttons["session"]._dom_classes
+    assert "wb-hidden" in app.nav_buttons["checkin"]._dom_classes
+    assert "wb-hidden" not in app.nav_buttons["mood"]._dom_classes
+    assert "wb-hidden" not in app.nav_buttons["data"]._dom_classes
     tracked = [k for k in exercises.trackable() if k not in ("session", "checkin")]
     assert tracked[:3] == ["mood", "thought_record", "win"]
     assert store.settings()["tools"] == tracked
     assert len(store.records("session")) == 1  # hidden, not deleted
     # a fresh page opens with the same choice, and ticking again brings the tool back
     again = App(Store(store.data_dir))
-    assert again.nav_buttons["session"].layout.display == "none"
+    assert "wb-hidden" in again.nav_buttons["session"]._dom_classes
     again.show("data")
     again.pages["data"].tracking.boxes["session"].value = True
     again.pages["data"].tracking.save_button.click()
-    assert again.nav_buttons["session"].layout.display is None
+    assert "wb-hidden" not in again.nav_buttons["session"]._dom_classes
 
 
 def test_untracking_everything_is_refused_gently(app, store):
@@ -129,7 +129,7 @@ def test_untracking_everything_is_refused_gently(app, store):
     panel.save_button.click()
     assert "Tick at least one" in panel.feedback.error.value
     assert "tools" not in store.settings()
-    assert all(b.layout.display is None for b in app.nav_buttons.values())
+    assert all("wb-hidden" not in b._dom_classes for b in app.nav_buttons.values())
 
 
 # -- where the data lives: true on one's own computer and in a workshop ------------------------

@@ -10,6 +10,8 @@ from typing import Any
 import ipywidgets as w
 
 from workbook.store import Store, default_data_dir
+from workbook.ui.controls import button
+from workbook.ui.fields import html_widget
 from workbook.ui.help import CrisisPanel, PlanLink, StartPage
 from workbook.ui.lab import PageSignal, outside_voila, show_page_setup
 from workbook.ui.page import EntryPage, Links, Page
@@ -19,6 +21,7 @@ log = logging.getLogger(__name__)
 
 APP_PAGES = ("homework", "progress", "data")  # the app's own pages, after the exercises
 PLAN = "safety_plan"  # reached from where help is offered, not from the menu
+HIDDEN = "wb-hidden"  # a menu button for an exercise the person does not track
 NAV_LABELS = {"start": "Start here", "progress": "Progress", "data": "My data", "homework": "My homework"}
 
 
@@ -43,41 +46,37 @@ class App(w.VBox):
         self.links = Links(navigate=self.open_with, on_saved=(lambda _id: self.check_rules(),),
                            open_plan=self.open_plan, on_track=self.track)
         self.crisis = CrisisPanel(store, open_plan=self.open_plan)
-        self.help_button = w.Button(description="Get help now", button_style="warning",
-                                    layout=w.Layout(width="auto"),
-                                    tooltip="Crisis lines and what to do if you are not safe")
-        self.help_button.add_class("wb-help-button")
+        # The bar's buttons share one layout and one style (controls.button): a model less
+        # for the browser to build per button before the page answers (hidden by a class).
+        self.help_button = button("Get help now", "wb-help-button", style="warning")
+        self.help_button.tooltip = "Crisis lines and what to do if you are not safe"
         self.help_button.on_click(lambda _: self.crisis.toggle())
         self.nav_buttons: dict[str, w.Button] = {}
         nav = []
         for kind in ("start", *tools):
             label = NAV_LABELS.get(kind) or store.exercise(kind).nav
-            button = w.Button(description=label, layout=w.Layout(width="auto"))
-            button.add_class("wb-nav")
-            button.add_class(f"wb-nav-{kind}")
-            button.on_click(lambda _, k=kind: self.show(k))
-            self.nav_buttons[kind] = button
-            nav.append(button)
+            nav_button = button(label, "wb-nav", f"wb-nav-{kind}")
+            nav_button.on_click(lambda _, k=kind: self.show(k))
+            self.nav_buttons[kind] = nav_button
+            nav.append(nav_button)
         # Light or dark: the page's script follows the system and flips on this button
         # (aria-pressed = dark); the choice lasts as long as the page, stored nowhere.
-        self.theme_button = w.Button(description="Dark theme", layout=w.Layout(width="auto"),
-                                     tooltip="Switch between a light and a dark page")
-        self.theme_button.add_class("wb-theme-toggle")
-        brand = w.HTML('<span class="wb-brand">Between Sessions</span>')
+        self.theme_button = button("Dark theme", "wb-theme-toggle")
+        self.theme_button.tooltip = "Switch between a light and a dark page"
+        brand = html_widget('<span class="wb-brand">Between Sessions</span>')
         bar = w.HBox([brand, w.HBox(nav, layout=w.Layout(flex_flow="row wrap")), self.help_button,
                       self.theme_button],
                      layout=w.Layout(flex_flow="row wrap", align_items="center"))
         bar.add_class("wb-bar")
-        self.reach_out = w.HTML()
-        self.reach_out.add_class("wb-reach-out")
+        self.reach_out = html_widget("", "wb-reach-out")
         self.reach_out_plan = PlanLink()  # shown with a reach-out alert
         self.reach_out_plan.open_plan = self.open_plan
         self.reach_out_plan.layout.display = "none"
         self.content = w.VBox()
         self.content.add_class("wb-content")
-        self.opening = w.HTML()
+        self.opening = html_widget()
         self.welcome = self._welcome(start, tools)
-        self.sample_note = w.HTML()
+        self.sample_note = html_widget()
         if self.settings.get("sample"):
             self.sample_note.value = (
                 '<div class="wb-sample-note" role="note"><strong>Sample data.</strong> Everything '
@@ -124,9 +123,12 @@ class App(w.VBox):
         from workbook import exercises
 
         trackable = exercises.trackable()
-        for kind, button in self.nav_buttons.items():
+        for kind, nav_button in self.nav_buttons.items():
             hidden = bool(kinds) and kind in trackable and kind not in kinds
-            button.layout.display = "none" if hidden else None
+            if hidden:
+                nav_button.add_class(HIDDEN)
+            else:
+                nav_button.remove_class(HIDDEN)
 
     def page(self, kind: str) -> Page:
         """A tool's page, built the first time it is opened."""
@@ -190,12 +192,12 @@ class App(w.VBox):
         self.content.children = [page]
 
     def _mark_nav(self, kind: str) -> None:
-        for name, button in self.nav_buttons.items():
-            button.button_style = "info" if name == kind else ""
+        for name, nav_button in self.nav_buttons.items():
+            nav_button.button_style = "info" if name == kind else ""
             if name == kind:
-                button.add_class("wb-current")
+                nav_button.add_class("wb-current")
             else:
-                button.remove_class("wb-current")
+                nav_button.remove_class("wb-current")
 
     def open_with(self, kind: str, prefill: dict[str, Any]) -> None:
         """Open a tool with a new entry started from `prefill` (one click from a session)."""

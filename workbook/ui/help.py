@@ -10,6 +10,8 @@ import mistune
 
 from workbook.exercises import content
 from workbook.store import Store
+from workbook.ui.controls import button
+from workbook.ui.fields import html_widget
 from workbook.ui.text import esc, hosted
 
 COUNTRY_SETTING = "crisis_country"
@@ -106,7 +108,7 @@ class CrisisPanel(w.VBox):
 
     def __init__(self, store: Store, open_plan: Callable[[], None] | None = None):
         self.store = store
-        self.body = w.HTML()
+        self.body = html_widget()
         options = [("Not chosen (general list)", NO_COUNTRY),
                    *((c["name"], c["code"]) for c in countries())]
         place = chosen_country(store)
@@ -115,13 +117,12 @@ class CrisisPanel(w.VBox):
                                   layout=w.Layout(width="auto"))
         self.country.add_class("wb-crisis-country")
         self.country.observe(self._country_changed, names="value")
-        self.note = w.HTML()
+        self.note = html_widget()
         self.plan_button = PlanLink()
         self.plan_button.open_plan = open_plan
         if open_plan is None:
             self.plan_button.layout.display = "none"
-        self.close_button = w.Button(description="Close", layout=w.Layout(width="auto"))
-        self.close_button.add_class("wb-crisis-close")
+        self.close_button = button("Close", "wb-crisis-close")
         self.close_button.on_click(lambda _: self.hide())
         super().__init__([self.body, self.country, self.note,
                           w.HBox([self.plan_button, self.close_button],
@@ -187,7 +188,7 @@ class StartPage(w.VBox):
         text = content_text("start_here.md")
         if hosted:
             text = text.replace(OWN_COMPUTER, WORKSHOP_FOLDER)
-        body = w.HTML(f'<div class="wb-prose">{mistune.html(text)}</div>')
+        body = html_widget(f'<div class="wb-prose">{mistune.html(text)}</div>')
         super().__init__([body])
         self.add_class("wb-page")
         self.add_class("wb-page-start")
