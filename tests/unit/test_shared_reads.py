@@ -34,15 +34,19 @@ def year(tmp_path):
     return folder
 
 
-def test_a_warmed_kernel_opens_progress_without_reading_a_file_again(year, reads):
+def test_a_warmed_kernel_opens_progress_without_reading_a_file_again(year, reads, monkeypatch):
     preheat.warm(str(year))
     assert {"mood", "session", "checkin", "win", "thought_record"} <= set(reads)
     reads.clear()
+    decoded: list[str] = []
+    real = Store._decode_all
+    monkeypatch.setattr(Store, "_decode_all",
+                        lambda self, kind, *a: decoded.append(kind) or real(self, kind, *a))
     from workbook.ui.dashboard import ProgressPage
 
     page = ProgressPage(Store(year))  # the App's Store, made at the claim
     assert sum(len(s.specs) for s in page.sections.values()) >= 5
-    assert reads == []
+    assert reads == [] and decoded == []  # neither read nor decoded again
 
 
 def test_a_shared_read_still_sees_every_change(year, reads):

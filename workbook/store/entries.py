@@ -332,7 +332,9 @@ class Store:
         """All entries of a kind as a DataFrame with typed columns, oldest first."""
         known = self._read(kind)
         if known.frame is None:
-            records = self._decode_all(kind, known.exercise, known.table.rows)
+            if known.records is None:  # records decoded earlier (the rules, a page) are reused
+                known.records = self._decode_all(kind, known.exercise, known.table.rows)
+            records = known.records
             known.frame = self._typed_frame(known.exercise, records, list(known.table.header))
         return known.frame.copy()
 
