@@ -12,6 +12,19 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
+from workbook.chart_specs import (  # the colours and sizes the plain specs use too
+    AFTER_COLOUR,
+    BAND_COLOURS,
+    BEFORE_COLOUR,
+    DOTS_UP_TO,
+    LINE_COLOUR,
+    PATTERN_COLOUR,
+    SCORE_COLOUR,
+    SCORE_WIDE,
+    SESSION_COLOUR,
+    TREND_COLOUR,
+    WIDE,
+)
 from workbook.chart_theme import CONFIG, MOOD_COLOUR, WIN_COLOUR
 from workbook.words import number
 
@@ -67,20 +80,6 @@ def wins_chart(weekly: pd.DataFrame) -> alt.Chart:
 # (a report cannot show them, and the summary and table say it all); marks drawn by the hundred
 # carry no aria-label each (the figure's label is the chart's one-sentence summary), which
 # keeps a ten-year chart to tens of kilobytes.
-# Colours and sizes are shared with the plain specs the app draws (`workbook.chart_specs`).
-from workbook.chart_specs import (  # noqa: E402
-    AFTER_COLOUR,
-    BAND_COLOURS,
-    BEFORE_COLOUR,
-    DOTS_UP_TO,
-    LINE_COLOUR,
-    PATTERN_COLOUR,
-    SCORE_COLOUR,
-    SCORE_WIDE,
-    SESSION_COLOUR,
-    TREND_COLOUR,
-    WIDE,
-)
 
 
 def _day(values: pd.Series) -> pd.Series:
