@@ -408,9 +408,13 @@ visit), then that button (Save, Next or Edit on the newest entry) clicked at onc
 until the page confirms it ("Saved", "Step 2", "Editing an earlier entry"). No floor: the
 target is absolute, because any wait here is work the person cannot see.
 
-**Switching, saving, the dashboard.** Switching and the dashboard are timed in Chromium on
-ten years of entries; the save row is the kernel side only (click to list and chart redrawn),
-with ten years against an empty folder as its floor.
+**Switching, saving, Progress.** Switching is timed in Chromium on ten years of entries; the
+save row is the kernel side only (click to list and chart redrawn), with ten years against an
+empty folder as its floor. Progress is timed from the person's side: a fresh page (the kept
+kernel ready, a new browser context), *Progress* clicked as soon as the menu shows, the clock
+stopped when every chart the kernel draws for those entries has its SVG on the page and every
+summary beside them has its sentence; then the mood page, and Progress again (a repeat visit).
+The first round is discarded.
 
 **Memory.** The resident memory of the kernel process once the mood page is up and its chart
 is drawn in the browser, against the kernel of the one-button page above (a bare ipywidgets
