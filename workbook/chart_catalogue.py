@@ -17,68 +17,20 @@ registers one and finds it on all three). The chart itself is a Vega-Lite dict, 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from workbook import analysis, chart_specs, progress, scoring
+from workbook.chart_blocks import Block, Drawn, Figure, Note
 from workbook.progress import Period
 from workbook.words import day, plural
 
 MIN_MOOD_DAYS = 3  # fewer days than this make a sentence, not a chart
 MIN_AFTER_DAYS = 3
 WEEKLY_WINS_UP_TO_DAYS = 92  # longer ranges count wins per month (a bar per week gets too thin)
-_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
-
-
-# -- what a chart entry gives back ----------------------------------------------------------------
-@dataclass(frozen=True)
-class Figure:
-    """A chart with the one sentence beside it (also its text alternative)."""
-
-    title: str
-    summary: str
-    chart: Any = field(compare=False, repr=False)  # an Altair chart or a Vega-Lite dict
-
-    @cached_property
-    def spec(self) -> dict:
-        """The chart as a Vega-Lite dict (the chart functions' tests check it against the schema)."""
-        return dict(self.chart) if isinstance(self.chart, dict) else self.chart.to_dict(validate=False)
-
-    def svg(self) -> str:
-        """The chart drawn to SVG for a page that must stand alone (the report, the review): no
-        script, no network; namespace URLs dropped (inline SVG in HTML5 needs none)."""
-        import vl_convert
-
-        head, sep, rest = vl_convert.vegalite_to_svg(self.spec).partition(">")
-        return _XMLNS.sub("", head) + sep + rest
-
-
-@dataclass(frozen=True)
-class Note:
-    """No chart: a friendly sentence instead (too little data yet, or nothing in the range)."""
-
-    message: str
-
-
-Block = Figure | Note
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """One catalogue entry drawn for one range: its title, then its charts and sentences in order."""
-
-    name: str
-    title: str
-    blocks: tuple[Block, ...]
-
-    @property
-    def figures(self) -> tuple[Figure, ...]:
-        return tuple(b for b in self.blocks if isinstance(b, Figure))
 
 
 class Entries:
