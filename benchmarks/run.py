@@ -13,8 +13,9 @@ Rows (targets from the performance issues; docs/performance.md explains each flo
   switch    switching tools inside the app until usable                target <= 150 ms
   save      click -> row on disk -> list and chart updated, kernel side, ten years vs an empty
             folder                                                     target <= 50 ms median
-  dashboard the progress page with ten years drawn in Chromium; bytes sent to the page
-                                                                       target <= 1.5 s, <= 2 MB
+  switch    also Progress on a fresh page, ten years: click -> every chart drawn and every
+            summary shown (first visit), and again after another page; bytes sent to the page
+                                                                       target <= 1 s, <= 2 MB
   memory    kernel memory with the mood page up and its chart drawn vs a bare ipywidgets
             kernel (the one-button page's)                             target <= 1.3x
   workshop  rows come from benchmarks/workshop.py when workshop mode is installed
@@ -199,17 +200,80 @@ def bench_first_action(root: Path, runs: int) -> list[dict]:
     return rows
 
 
+# Every chart on the Progress page drawn (an SVG in each chart's canvas, as many as the kernel
+# draws for these entries) and every summary beside them shown.
+PROGRESS_DRAWN = """expected => {
+  const page = document.querySelector('.wb-content .wb-page-progress');
+  if (!page) return false;
+  const canvases = page.querySelectorAll('.wb-chart .wb-chart-canvas');
+  const summaries = page.querySelectorAll('.wb-chart .wb-chart-summary');
+  return canvases.length === expected
+    && [...canvases].every(c => c.querySelector('svg'))
+    && summaries.length === expected
+    && [...summaries].every(s => s.textContent.trim().length > 0);
+}"""
+
+
+def progress_charts(folder: Path) -> int:
+    """How many charts the Progress page draws for these entries (its default range)."""
+    from workbook.ui.dashboard import ProgressPage
+
+    page = ProgressPage(Store(folder))
+    return sum(len(section.specs) for section in page.sections.values())
+
+
+def time_progress(browser, url: str, expected: int) -> tuple[float, float, int]:
+    """A fresh page: Progress clicked as soon as the menu shows, until every chart is drawn and
+    every summary shown (first visit); then another page, and Progress again (a repeat visit).
+    Returns (first visit s, repeat visit s, bytes the page received for the first visit)."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    try:
+        counter = harness.ByteCounter(page)
+        page.goto(url)
+        page.wait_for_selector(".wb-nav-progress", state="visible", timeout=READY_MS)
+        before = counter.total
+        start = time.perf_counter()
+        page.click(".wb-nav-progress")
+        page.wait_for_function(PROGRESS_DRAWN, arg=expected, timeout=READY_MS, polling="raf")
+        first = time.perf_counter() - start
+        received = counter.total - before
+        page.click(".wb-nav-mood")
+        page.wait_for_selector(".wb-content .wb-page-mood .wb-save", state="visible",
+                               timeout=READY_MS)
+        page.wait_for_timeout(300)  # let the mood page finish drawing its chart
+        start = time.perf_counter()
+        page.click(".wb-nav-progress")
+        page.wait_for_function(PROGRESS_DRAWN, arg=expected, timeout=READY_MS, polling="raf")
+        again = time.perf_counter() - start
+        return first, again, received
+    finally:
+        harness.close(page, context)
+
+
 def bench_switch_and_dashboard(root: Path, runs: int) -> list[dict]:
     folder = make_data(root, sample.TEN_YEARS, "ten_years_browser")
+    expected = progress_charts(folder)
     first: list[float] = []
     again: list[float] = []
     dash: list[float] = []
+    dash_again: list[float] = []
     dash_bytes: list[int] = []
     tools = ["mood", "thought_record", "win", "session", "checkin", "start"]
     with harness.chromium() as browser, harness.workbook_serve(folder) as server:
+        harness.wait_pool(server)
+        idle = len(server.kernels())
+        for round_ in range(runs + 1):  # the first round warms disks and caches: discarded
+            harness.wait_pool(server)  # a kept kernel ready, as a person would find it
+            seen, repeat, received = time_progress(browser, server.url, expected)
+            harness.wait_kernels(server, idle)  # its kernel given back
+            if round_:
+                dash.append(seen)
+                dash_again.append(repeat)
+                dash_bytes.append(received)
         for _ in range(runs):
+            harness.wait_pool(server)
             page = browser.new_page(viewport={"width": 1000, "height": 900})
-            counter = harness.ByteCounter(page)
             page.goto(server.url)
             page.wait_for_selector(".wb-nav-mood", timeout=READY_MS)
             for visit in (first, again):  # the first visit builds a page, the next only shows it
@@ -221,19 +285,10 @@ def bench_switch_and_dashboard(root: Path, runs: int) -> list[dict]:
                     page.click(f".wb-nav-{kind}")
                     page.wait_for_selector(selector, state="visible", timeout=READY_MS)
                     visit.append(time.perf_counter() - start)
-            before = counter.total
-            start = time.perf_counter()
-            page.click(".wb-nav-progress")
-            page.wait_for_selector(".wb-page-progress", state="visible")
-            page.wait_for_function(
-                "() => document.querySelectorAll('.wb-page-progress .wb-chart svg').length >= 5",
-                timeout=READY_MS)
-            dash.append(time.perf_counter() - start)
-            time.sleep(0.5)
-            dash_bytes.append(counter.total - before)
-            page.close()
+            harness.close(page, page.context)
+            harness.wait_kernels(server, idle)
     s_first, s_again = harness.summary(first), harness.summary(again)
-    s_dash = harness.summary(dash)
+    s_dash, s_dash_again = harness.summary(dash), harness.summary(dash_again)
     return [
         {"row": "switch to a tool already opened, until its form is usable (ten years)",
          "value": f"{s_again['median'] * 1000:.0f} ms (max {s_again['max'] * 1000:.0f} ms)",
@@ -241,10 +296,16 @@ def bench_switch_and_dashboard(root: Path, runs: int) -> list[dict]:
         {"row": "switch to a tool the first time, until its form is usable (ten years)",
          "value": f"{s_first['median'] * 1000:.0f} ms (max {s_first['max'] * 1000:.0f} ms)",
          "floor": "-", "ratio": s_first["median"] * 1000, "target": 150, "kind": "ms"},
-        {"row": "progress dashboard, ten years: all charts drawn in Chromium",
+        {"row": f"Progress, first visit on a fresh page, ten years: click -> all {expected} charts "
+                "drawn and their summaries shown",
          "value": f"{s_dash['median']:.2f} s ({s_dash['min']:.2f}-{s_dash['max']:.2f})",
-         "floor": "-", "ratio": s_dash["median"], "target": 1.5, "kind": "s"},
-        {"row": "progress dashboard, ten years: bytes sent to the page",
+         "floor": "-", "ratio": s_dash["median"], "target": 1.0, "kind": "s"},
+        {"row": "Progress, a repeat visit (another page in between), ten years: click -> all "
+                "charts drawn",
+         "value": f"{s_dash_again['median']:.2f} s ({s_dash_again['min']:.2f}-"
+                  f"{s_dash_again['max']:.2f})",
+         "floor": "-", "ratio": s_dash_again["median"], "target": 1.0, "kind": "s"},
+        {"row": "Progress, first visit, ten years: bytes sent to the page",
          "value": f"{statistics.median(dash_bytes) / 1e6:.2f} MB", "floor": "-",
          "ratio": statistics.median(dash_bytes) / 1e6, "target": 2.0, "kind": "MB"},
     ]
@@ -347,9 +408,13 @@ visit), then that button (Save, Next or Edit on the newest entry) clicked at onc
 until the page confirms it ("Saved", "Step 2", "Editing an earlier entry"). No floor: the
 target is absolute, because any wait here is work the person cannot see.
 
-**Switching, saving, the dashboard.** Switching and the dashboard are timed in Chromium on
-ten years of entries; the save row is the kernel side only (click to list and chart redrawn),
-with ten years against an empty folder as its floor.
+**Switching, saving, Progress.** Switching is timed in Chromium on ten years of entries; the
+save row is the kernel side only (click to list and chart redrawn), with ten years against an
+empty folder as its floor. Progress is timed from the person's side: a fresh page (the kept
+kernel ready, a new browser context), *Progress* clicked as soon as the menu shows, the clock
+stopped when every chart the kernel draws for those entries has its SVG on the page and every
+summary beside them has its sentence; then the mood page, and Progress again (a repeat visit).
+The first round is discarded.
 
 **Memory.** The resident memory of the kernel process once the mood page is up and its chart
 is drawn in the browser, against the kernel of the one-button page above (a bare ipywidgets

@@ -10,75 +10,27 @@ the third person over the shared range).
 Adding a chart: a function from entries to a small frame in `workbook.analysis`; an entry in
 `CATALOGUE` whose `draw` (and, to share it, `shared`) returns `Figure`s with their sentence, or
 a `Note` while there is too little to show; a test (`tests/views/test_new_progress_chart.py`
-registers one and finds it on all three). The chart itself may get a function in
-`workbook.charts` when it is worth reusing.
+registers one and finds it on all three). The chart itself is a Vega-Lite dict, written in
+`workbook.chart_specs` (no Altair to import: see there), with its Altair twin in `workbook.charts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from workbook import analysis, progress, scoring
+from workbook import analysis, chart_specs, progress, scoring
+from workbook.chart_blocks import Block, Drawn, Figure, Note
 from workbook.progress import Period
 from workbook.words import day, plural
 
 MIN_MOOD_DAYS = 3  # fewer days than this make a sentence, not a chart
 MIN_AFTER_DAYS = 3
 WEEKLY_WINS_UP_TO_DAYS = 92  # longer ranges count wins per month (a bar per week gets too thin)
-_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
-
-
-# -- what a chart entry gives back ----------------------------------------------------------------
-@dataclass(frozen=True)
-class Figure:
-    """A chart with the one sentence beside it (also its text alternative)."""
-
-    title: str
-    summary: str
-    chart: Any = field(compare=False, repr=False)  # an Altair chart or a Vega-Lite dict
-
-    @cached_property
-    def spec(self) -> dict:
-        """The chart as a Vega-Lite dict (the chart functions' tests check it against the schema)."""
-        return dict(self.chart) if isinstance(self.chart, dict) else self.chart.to_dict(validate=False)
-
-    def svg(self) -> str:
-        """The chart drawn to SVG for a page that must stand alone (the report, the review): no
-        script, no network; namespace URLs dropped (inline SVG in HTML5 needs none)."""
-        import vl_convert
-
-        head, sep, rest = vl_convert.vegalite_to_svg(self.spec).partition(">")
-        return _XMLNS.sub("", head) + sep + rest
-
-
-@dataclass(frozen=True)
-class Note:
-    """No chart: a friendly sentence instead (too little data yet, or nothing in the range)."""
-
-    message: str
-
-
-Block = Figure | Note
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """One catalogue entry drawn for one range: its title, then its charts and sentences in order."""
-
-    name: str
-    title: str
-    blocks: tuple[Block, ...]
-
-    @property
-    def figures(self) -> tuple[Figure, ...]:
-        return tuple(b for b in self.blocks if isinstance(b, Figure))
 
 
 class Entries:
@@ -145,39 +97,34 @@ class ProgressChart:
 
 # -- the charts both audiences see, built once ------------------------------------------------------
 def _mood_figure(entries: Entries, period: Period, summary: str, title: str) -> Figure | None:
-    from workbook import charts
-
     unit = analysis.trend_unit(period.start, period.end)
     trend = analysis.mood_trend(entries["mood"], period.start, period.end, unit)
     if trend.empty:
         return None
     sessions = entries.sessions()
     sessions = sessions[analysis.in_range(sessions, period.start, period.end)]  # one outside would widen it
-    return Figure(title, summary, charts.mood_trend_chart(trend, sessions, period.start, period.end, unit))
+    return Figure(title, summary,
+                  chart_specs.mood_trend_spec(trend, sessions, period.start, period.end, unit))
 
 
 def _wins_figure(entries: Entries, period: Period, summary: str) -> Figure:
     """Wins per week over a short range, per month over a long one."""
-    from workbook import charts
-
     wins, start, end = entries["win"], period.start, period.end
     if (end - start).days < WEEKLY_WINS_UP_TO_DAYS:
         weeks = (analysis.week_start(end) - analysis.week_start(start)).days // 7 + 1
         shown = analysis.between(wins, start, end)  # a first week cut by the range
-        return Figure("Wins per week", summary, charts.wins_chart(
-            analysis.wins_by_week(shown, weeks=weeks, today=end)))
+        return Figure("Wins per week", summary, chart_specs.wins_week_spec(
+            chart_specs.rows(analysis.wins_by_week(shown, weeks=weeks, today=end))))
     return Figure("Wins per month", summary,
-                  charts.wins_month_chart(analysis.wins_by_month(wins, start, end)))
+                  chart_specs.wins_month_spec(analysis.wins_by_month(wins, start, end)))
 
 
 def _scores_figure(entries: Entries, shown: pd.DataFrame, period: Period, summary: str) -> Figure:
     """PHQ-9 and GAD-7 totals on their bands; the response line from the whole history's start."""
-    from workbook import charts
-
     starting = analysis.score_change(entries.scores(), "PHQ-9")  # marked pre-treatment, else first
     response_at = starting.first * scoring.RESPONSE_DROP if starting and starting.first else None
     return Figure("PHQ-9 and GAD-7 totals", summary,
-                  charts.questionnaire_chart(shown, period.start, period.end, response_at))
+                  chart_specs.questionnaire_spec(shown, period.start, period.end, response_at))
 
 
 # -- mood -----------------------------------------------------------------------------------------
@@ -210,8 +157,6 @@ def shared_mood(entries: Entries, period: Period) -> list[Block]:
 
 # -- after a session ------------------------------------------------------------------------------
 def draw_after_session(entries: Entries, period: Period) -> list[Block]:
-    from workbook import charts
-
     held = int(analysis.in_range(entries.sessions().drop_duplicates(), period.start, period.end).sum())
     if held == 0:
         return [Note("Add your treatment sessions and keep doing mood check-ins: this chart then "
@@ -221,7 +166,7 @@ def draw_after_session(entries: Entries, period: Period) -> list[Block]:
         return [Note(f"{plural(held, 'session')} {period.during}, but too few mood check-ins in the "
                      "two weeks after them to show a pattern yet.")]
     return [Figure("Mood in the days after a session", progress.after_session_summary(after, held),
-                   charts.mood_after_session_chart(after))]
+                   chart_specs.mood_after_session_spec(after))]
 
 
 # -- PHQ-9 and GAD-7 ------------------------------------------------------------------------------
@@ -267,8 +212,6 @@ def shared_wins(entries: Entries, period: Period) -> list[Block]:
 
 # -- thought records ------------------------------------------------------------------------------
 def draw_thoughts(entries: Entries, period: Period) -> list[Block]:
-    from workbook import charts
-
     records = analysis.between(entries["thought_record"], period.start, period.end)
     if records.empty:
         return [Note(f"No thought records {period.during}. When you write some, this shows the "
@@ -281,14 +224,14 @@ def draw_thoughts(entries: Entries, period: Period) -> list[Block]:
                         "is optional."))
     else:
         out.append(Figure("Thinking patterns you noticed", progress.distortion_summary(counts, len(records)),
-                          charts.distortion_chart(counts)))
+                          chart_specs.distortion_spec(counts)))
     shift = analysis.emotion_shift(records)
     if shift.empty:
         out.append(Note("Re-rate your feelings at the end of a thought record to see how their "
                         "strength changes."))
     else:
         out.append(Figure("Feelings, before and after", progress.emotion_summary(shift),
-                          charts.emotion_shift_chart(shift)))
+                          chart_specs.emotion_shift_spec(shift)))
     return out
 
 

@@ -1,4 +1,8 @@
-"""Charts as pure functions: a DataFrame in, an `alt.Chart` out, one theme for all."""
+"""Charts as pure functions: a DataFrame in, an `alt.Chart` out, one theme for all.
+
+The app draws their plain twins (`workbook.chart_specs`, no Altair to import); these are the
+reference the tests hold those equal to, and Altair checks them against the Vega-Lite schema.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,19 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
+from workbook.chart_specs import (  # the colours and sizes the plain specs use too
+    AFTER_COLOUR,
+    BAND_COLOURS,
+    BEFORE_COLOUR,
+    DOTS_UP_TO,
+    LINE_COLOUR,
+    PATTERN_COLOUR,
+    SCORE_COLOUR,
+    SCORE_WIDE,
+    SESSION_COLOUR,
+    TREND_COLOUR,
+    WIDE,
+)
 from workbook.chart_theme import CONFIG, MOOD_COLOUR, WIN_COLOUR
 from workbook.words import number
 
@@ -63,18 +80,6 @@ def wins_chart(weekly: pd.DataFrame) -> alt.Chart:
 # (a report cannot show them, and the summary and table say it all); marks drawn by the hundred
 # carry no aria-label each (the figure's label is the chart's one-sentence summary), which
 # keeps a ten-year chart to tens of kilobytes.
-SESSION_COLOUR = "#8a6bb8"
-TREND_COLOUR = "#1f4e79"
-SCORE_COLOUR = "#333a45"
-LINE_COLOUR = "#2d6a41"
-PATTERN_COLOUR = "#6a8caf"
-BEFORE_COLOUR = "#c98a5a"
-AFTER_COLOUR = "#5a9a7a"
-BAND_COLOURS = {"minimal": "#edf6ef", "mild": "#f4f6e4", "moderate": "#fbf2de",
-                "moderately severe": "#fbe8da", "severe": "#f8e0de"}
-WIDE = 520
-SCORE_WIDE = 430  # band names sit to the right of the plot
-DOTS_UP_TO = 120  # longer series are drawn as a line only
 
 
 def _day(values: pd.Series) -> pd.Series:

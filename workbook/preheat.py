@@ -31,20 +31,21 @@ def waiting_in_pool() -> bool:
 def warm(data_dir: str | None = None) -> None:
     """The slow first steps, done before the person arrives, with nothing built for the screen.
 
-    Imports the app and its pages, reads the exercises and the entries the first pages show
-    (which fills the store's cache; it is checked against the files again when read). No widget
-    is made here: each would be sent to the browser, and closing hundreds of them again costs
-    more than building the App after the claim (~50 ms).
+    Imports the app and its pages, reads the exercises and every kind's entries (the first pages
+    show some, the rules read three, Progress all its charts' kinds), shared with the App's
+    Store made at the claim (`workbook.store.share_reads`; checked against the files again when
+    read). No widget is made here: each would be sent to the browser, and closing hundreds of
+    them again costs more than building the App after the claim (~50 ms).
     """
     from workbook import backup, rules, scoring  # noqa: F401 - what the first save and page use
-    from workbook.store import Store, default_data_dir
+    from workbook.store import Store, default_data_dir, share_reads
     from workbook.ui import app, help, pages, treatment, welcome  # noqa: F401
 
     try:
-        store = Store(default_data_dir(data_dir))
+        folder = default_data_dir(data_dir)
+        share_reads(folder)
+        store = Store(folder)
         for kind in store.catalog:
-            store.exercise(kind)
-        for kind in ("mood", "session", "checkin"):  # the mood page and the rules on its save
             store.records(kind)
         store.settings()
     except Exception:  # warming is an optimisation; the claim reads everything anyway

@@ -178,6 +178,8 @@ def full_screenshot(page: Page, path: Path) -> None:
 # -- opening things ------------------------------------------------------------------------------
 def charts_drawn(page: Page, root: Locator) -> int:
     """Wait until every chart on the Progress page is drawn; how many there are."""
+    # the page is shown first and drawn a chart at a time; its "drawing" line goes at the end
+    expect(root.locator(".wb-drawing .wb-opening")).to_have_count(0, timeout=PAGE_BUILD_TIMEOUT_MS)
     expect(root.locator(".wb-chart-canvas svg").first).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)
     page.wait_for_function(
         """() => {

@@ -77,7 +77,7 @@ BREAKS = [
           "    return (written, 0, 0, 0)",
           (S + "test_a_file_replaced_by_another_process_is_read_again",)),
     Break("S4", "a changed declaration is not noticed", "workbook/store/entries.py",
-          "                or known.exercise is not exercise):", "                ):",
+          "                    and known.exercise is exercise)", "                    )",
           (U + "test_worksheets.py::test_a_compatible_new_version_replaces_the_old",)),
     Break("S5", "a Store makes its folder", "workbook/store/entries.py",
           "        files.secure_folder(self.data_dir, PRIVATE_SUBFOLDERS)\n",

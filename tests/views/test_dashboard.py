@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from workbook import charts
+from workbook import chart_specs
 from workbook.store import Store
 from workbook.ui.dashboard import ProgressPage
 
@@ -153,7 +153,7 @@ def test_a_chart_that_fails_says_so_and_the_rest_still_draw(filled, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("no ink")
 
-    monkeypatch.setattr(charts, "mood_trend_chart", broken)
+    monkeypatch.setattr(chart_specs, "mood_trend_spec", broken)
     page = ProgressPage(filled, today=TODAY)
     assert "Mood over time chart could not be drawn (RuntimeError: no ink)" in page.feedback.error.value
     assert "could not be drawn just now" in page.sections["mood"].value

@@ -33,6 +33,7 @@ from workbook.store.entries import (
     Store,
     default_data_dir,
     now_iso,
+    share_reads,
 )
 from workbook.store.settings import CONFIG_FILE, MAX_CONFIG_BYTES, SETTINGS_FILE
 from workbook.store.tables import UnreadableFile
@@ -42,5 +43,5 @@ from workbook.store.writer import LOCK_TIMEOUT_S, atomic_write
 __all__ = [
     "APP_NAME", "CONFIG_FILE", "ENV_VAR", "HOMEWORK_DIR", "LOCK_TIMEOUT_S", "MAX_ASSIGNMENT_BYTES",
     "MAX_CONFIG_BYTES", "PRIVATE_SUBFOLDERS", "QUARANTINE_SUFFIX", "SETTINGS_FILE", "WORKSHEETS_DIR",
-    "BadRow", "Store", "UnreadableFile", "atomic_write", "default_data_dir", "now_iso",
+    "BadRow", "Store", "UnreadableFile", "atomic_write", "default_data_dir", "now_iso", "share_reads",
 ]

@@ -10,6 +10,10 @@ A Store remembers, per kind, the file it last read or wrote (its rows, their dec
 the typed frame) for as long as the file's `writer.signature` and the kind's declaration are the
 same: any write through the writer in this process, or a replaced file from another process,
 makes the next read go back to the file.
+
+The process's own data folder (`share_reads`) is remembered once for every Store on it: a
+kernel kept ready by `workbook serve` reads the person's files before they arrive, and the App's
+Store, made when the page is claimed, finds them read (checked against the files as always).
 """
 
 from __future__ import annotations
@@ -75,6 +79,20 @@ def _clean_timestamp(value: Any) -> str:
     return stamp.isoformat(timespec="seconds")
 
 
+_shared_folder: Path | None = None
+_shared: dict[str, _Known] = {}
+
+
+def share_reads(data_dir: str | os.PathLike | None) -> None:
+    """Let every Store on `data_dir` made from now on in this process share what any of them has
+    read of its files (rows, decoded records, frames), each still checked against its file's
+    signature before use. Only this one folder: a process that opens many (a workshop's server)
+    holds nothing more than before. None stops sharing."""
+    global _shared_folder
+    _shared_folder = Path(data_dir).resolve() if data_dir is not None else None
+    _shared.clear()
+
+
 @dataclass
 class _Known:
     """What a Store holds of one kind's file, good while the file's signature and the kind's
@@ -96,6 +114,7 @@ class Store:
         self.catalog: dict[str, Exercise] = dict(catalog or exercises.builtin())
         self.problems: dict[str, list[str]] = {}
         self._known: dict[str, _Known] = {}
+        self._shares = _shared_folder is not None and self.data_dir.resolve() == _shared_folder
         self._decode_memo: dict[str, dict[tuple, dict]] = {}
         files.secure_folder(self.data_dir, PRIVATE_SUBFOLDERS)
         self.worksheet_problems: list[str] = worksheet_files.load(self.data_dir, self.catalog)
@@ -121,12 +140,25 @@ class Store:
         """The kind's file as it is now: what is held, unless the file or the declaration changed."""
         path, exercise = self.path(kind), self.exercise(kind)
         signature = writer.signature(path)
+
+        def current(known: _Known | None) -> bool:
+            return (known is not None and signature is not None and known.signature == signature
+                    and known.exercise is exercise)
+
         known = self._known.get(kind)
-        if (known is None or signature is None or known.signature != signature
-                or known.exercise is not exercise):
-            known = _Known(signature, exercise, read_table(path, exercise))
+        if not current(known):
+            known = _shared.get(kind) if self._shares else None
+            if not current(known):
+                known = _Known(signature, exercise, read_table(path, exercise))
+                self._remember(kind, known)
             self._known[kind] = known
         return known
+
+    def _remember(self, kind: str, known: _Known) -> None:
+        """What this Store now knows of a file, shared with the folder's other Stores (`share_reads`)."""
+        self._known[kind] = known
+        if self._shares:
+            _shared[kind] = known
 
     def _read(self, kind: str) -> _Known:
         """The kind's file as it is now, its bad rows noted in `problems`."""
@@ -182,7 +214,7 @@ class Store:
 
                 extra = self._typed_frame(exercise, new, list(before.frame.columns))
                 known.frame = pd.concat([before.frame, extra], ignore_index=True)
-        self._known[kind] = known
+        self._remember(kind, known)
 
     def _encode(self, exercise: Exercise, cleaned: Mapping[str, Any]) -> dict[str, str]:
         return {name: exercise.field(name).encode(value) for name, value in cleaned.items()}
@@ -323,7 +355,9 @@ class Store:
         """All entries of a kind as a DataFrame with typed columns, oldest first."""
         known = self._read(kind)
         if known.frame is None:
-            records = self._decode_all(kind, known.exercise, known.table.rows)
+            if known.records is None:  # records decoded earlier (the rules, a page) are reused
+                known.records = self._decode_all(kind, known.exercise, known.table.rows)
+            records = known.records
             known.frame = self._typed_frame(known.exercise, records, list(known.table.header))
         return known.frame.copy()
 

@@ -16,13 +16,13 @@ from typing import Any
 
 import ipywidgets as w
 
-from workbook.chart_theme import ALTAIR_VIEW, CONFIG, MOOD_COLOUR, WIN_COLOUR
+from workbook.chart_specs import PAGE_CONFIG, SCHEMA, wins_week_spec
+from workbook.chart_theme import MOOD_COLOUR
 from workbook.ui.fields import html_widget, plain_layout, shared
 from workbook.ui.text import esc
 from workbook.words import full_day, number
 
 MIMETYPE = "application/vnd.vegalite.v5+json"
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # names the dialect; never fetched
 EMBED = {"actions": False, "renderer": "svg"}
 # What Vega's "dark" theme changes (the page's renderer applies it when the page is dark), set
 # to the light values: a chart is drawn the same in either theme, and the stylesheet darkens it
@@ -64,7 +64,6 @@ def spec_for_page(chart: Any) -> dict:
 # (pandas about one), so these two small charts are computed and written as Vega-Lite in
 # plain Python: the same numbers as `analysis.mood_by_day` / `wins_by_week` and the same
 # spec as `charts.mood_chart` / `wins_chart` (a test holds them equal), nothing to import.
-PAGE_CONFIG = {**CONFIG, "view": {**CONFIG["view"], **ALTAIR_VIEW}}  # as Altair writes the theme
 
 
 def entry_day(created_at: Any) -> dt.date | None:
@@ -146,21 +145,8 @@ def wins_by_week(records: list[dict[str, Any]], weeks: int = 8,
 
 
 def wins_spec(weekly: list[dict[str, Any]]) -> dict:
-    """The wins chart of the wins page (as `charts.wins_chart`)."""
-    top = int(max(1, max((row["wins"] for row in weekly), default=0)))
-    axis = ({"format": "d", "values": list(range(top + 1))} if top <= 8
-            else {"format": "d", "tickMinStep": 1})
-    values = [{"week": f"{row['week']:%d %b}", "wins": row["wins"]} for row in weekly]
-    return {"config": PAGE_CONFIG, "data": {"values": values},
-            "mark": {"type": "bar", "color": WIN_COLOUR, "cornerRadiusTopLeft": 3,
-                     "cornerRadiusTopRight": 3},
-            "encoding": {"tooltip": [{"field": "week", "title": "Week of", "type": "ordinal"},
-                                     {"field": "wins", "title": "Wins", "type": "quantitative"}],
-                         "x": {"axis": {"labelAngle": 0}, "field": "week", "sort": None,
-                               "title": "Week starting", "type": "ordinal"},
-                         "y": {"axis": axis, "field": "wins", "title": "Wins",
-                               "type": "quantitative"}},
-            "height": 180, "title": "Wins per week", "width": 560}
+    """The wins chart of the wins page (as `charts.wins_chart`; the Progress page draws the same)."""
+    return wins_week_spec(weekly)
 
 
 # -- the table view --------------------------------------------------------------------------
