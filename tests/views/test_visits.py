@@ -237,3 +237,26 @@ def test_thought_record_words_agree_with_the_analysis(year_folder):
     for record in records:
         assert thoughts.hot_thought(record) == analysis.hot_thought(record)
         assert thoughts.emotion_change(record) == analysis.emotion_change(record)
+
+
+def test_every_message_from_the_page_pushes_the_work_back(app, loop):
+    """A slider moved or a letter typed reaches the kernel as a widget message: each one counts
+    as the person being busy, so nothing is built ahead in the middle of their action."""
+    class Kernel:
+        def __init__(self):
+            self.handled = []
+            self.shell_handlers = {"comm_msg": lambda *args: self.handled.append(args) or "done"}
+
+    kernel = Kernel()
+    assert ahead_module.watch_messages(kernel, app.ahead.poke)
+    browser_has_the_app(app)
+    loop.run_one()
+    assert app.ahead.slices == [("build", "mood")]
+    typed = loop.now
+    assert kernel.shell_handlers["comm_msg"]("stream", [], {"msg": 1}) == "done"
+    assert kernel.handled == [("stream", [], {"msg": 1})]  # the message itself, handled as before
+    fill, filled_at = app.ahead.fill, []
+    app.ahead.fill = lambda kind: (filled_at.append(loop.now), fill(kind))
+    loop.run_all()
+    assert filled_at and filled_at[0] >= typed + ahead_module.IDLE_S
+    assert not ahead_module.watch_messages(object(), app.ahead.poke)  # no handlers: nothing to do

@@ -8,7 +8,8 @@ filled one at a time and put into the page hidden; opening one then only makes i
 The person's clicks always come first. The work is cut into small slices (build one page's
 widgets; fill it from disk and put it in the page), each run as its own callback on the
 kernel's event loop, so a click that arrives meanwhile is handled before the next slice. Each
-of the person's actions pushes the next slice back (`IDLE_S`), and pages are spaced
+message from the person's page (`watch_messages`) pushes the next slice back (`IDLE_S`), so
+nothing is sent for the browser to build while they are busy; and pages are spaced
 (`PAGE_GAP_S`) so the browser can draw one before the next arrives.
 """
 
@@ -26,9 +27,9 @@ Later = Callable[[float, Callable[[], None]], Any]
 """Run a callback after a delay in seconds, from the event loop (as `loop.call_later`)."""
 
 START_S = 1.0  # after the browser has the app: its own first drawing comes first
-IDLE_S = 1.0  # after each of the person's actions, before the next slice
+IDLE_S = 1.5  # after each message from the person (a visit, a click, a key), before the next slice
 SLICE_GAP_S = 0.05  # between the slices of one page: messages that came in are handled first
-PAGE_GAP_S = 0.5  # between pages: the browser draws one hidden page before the next arrives
+PAGE_GAP_S = 0.4  # between pages: the browser draws one hidden page before the next arrives
 
 
 def kernel_later() -> Later | None:
@@ -41,6 +42,35 @@ def kernel_later() -> Later | None:
     if not loop.is_running():
         return None
     return lambda delay, callback: loop.call_later(delay, callback)
+
+
+def watch_messages(kernel: Any, on_message: Callable[[], None]) -> bool:
+    """Call `on_message` as each widget message from the browser arrives (a click, a slider
+    moved, a letter typed), just before the kernel handles it. Returns False for a kernel that
+    does not route its messages through `shell_handlers` (then only page visits count)."""
+    handlers = getattr(kernel, "shell_handlers", None)
+    handle = handlers.get("comm_msg") if isinstance(handlers, dict) else None
+    if handle is None:
+        return False
+
+    def comm_msg(*args: Any, **kwargs: Any) -> Any:
+        try:
+            on_message()
+        except Exception:  # never in the way of the message itself
+            log.exception("noting a message failed")
+        return handle(*args, **kwargs)
+
+    handlers["comm_msg"] = comm_msg
+    return True
+
+
+def the_kernel() -> Any:
+    """The running IPython kernel, or None."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return None
+    return getattr(get_ipython(), "kernel", None)
 
 
 class Ahead:

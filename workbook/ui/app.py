@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as w
 
 from workbook.store import Store, default_data_dir
-from workbook.ui.ahead import Ahead, Later, kernel_later
+from workbook.ui.ahead import Ahead, Later, kernel_later, the_kernel, watch_messages
 from workbook.ui.help import CrisisPanel, PlanLink, StartPage
 from workbook.ui.lab import PageSignal, outside_voila, show_page_setup
 from workbook.ui.page import EntryPage, Links, Page
@@ -99,8 +99,11 @@ class App(w.VBox):
         self.current = ""
         self._urgent_shown: set[tuple[str, str]] = set()
         self.page_signal: PageSignal | None = None
+        in_kernel = later is None
         later = kernel_later() if later is None else later
         self.ahead = Ahead(later, self._ahead_wanted, self.page, self._fill_ahead) if later else None
+        if self.ahead is not None and in_kernel:
+            watch_messages(the_kernel(), self.ahead.poke)
         if wait_for_page:
             self._opening()
             self.page_signal = PageSignal(self._on_page(start))
