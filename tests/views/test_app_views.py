@@ -14,10 +14,10 @@ def app(store) -> App:
 
 
 def test_nav_switches_pages_in_place(app):
-    assert "wb-page-start" in app.content.children[0]._dom_classes
+    assert "wb-page-start" in app.shown._dom_classes
     for kind in ("mood", "thought_record", "win", "session", "checkin", "progress", "data", "start"):
         app.nav_buttons[kind].click()
-        assert f"wb-page-{kind}" in app.content.children[0]._dom_classes
+        assert f"wb-page-{kind}" in app.shown._dom_classes
     assert app.pages["mood"] is app.page("mood")
 
 
@@ -31,13 +31,13 @@ def test_a_page_is_shown_only_once_its_list_and_chart_are_in(app, store, monkeyp
     page = app.page(kind)
     seen_while_filling = []
     refresh = page.refresh
-    monkeypatch.setattr(page, "refresh", lambda: (seen_while_filling.append(
-        [c for c in app.content.children]), refresh()))
+    monkeypatch.setattr(page, "refresh", lambda: (seen_while_filling.append(app.shown), refresh()))
     app.nav_buttons[kind].click()
     assert seen_while_filling, "the page was not filled in"
-    assert all(page not in shown for shown in seen_while_filling)
+    assert all(shown is app.opening for shown in seen_while_filling)  # never the page itself
     assert "wb-opening" in app.opening.value
-    assert app.content.children == (page,)
+    assert app.shown is page
+    assert [c.layout.display for c in app.content.children].count(None) == 1  # it alone
 
 
 def test_crisis_panel_one_click_from_every_page(app):
@@ -295,7 +295,7 @@ def test_single_tool_page(store):
 
     one = App(store, start="win", tools=("win",))
     assert set(one.nav_buttons) == {"start", "win"}
-    assert "wb-page-win" in one.content.children[0]._dom_classes
+    assert "wb-page-win" in one.shown._dom_classes
 
 
 def test_first_run_welcome_and_choosing_what_to_track(store):

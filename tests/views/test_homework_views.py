@@ -172,7 +172,7 @@ def test_the_app_opens_a_worksheet(store):
     kind = store.install_worksheet(SHEET_TEXT).kind
     app = App(Store(store.data_dir))
     app.show(kind)
-    assert f"wb-page-{kind}" in app.content.children[0]._dom_classes
+    assert f"wb-page-{kind}" in app.shown._dom_classes
 
 
 # -- the composer ---------------------------------------------------------------------------------

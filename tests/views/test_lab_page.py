@@ -107,7 +107,7 @@ def test_the_first_page_waits_for_a_browser(store):
     assert "a private note" not in repr(app)
     answer(app)
     assert app.current == "mood"
-    assert "wb-page-mood" in app.content.children[0]._dom_classes
+    assert "wb-page-mood" in app.shown._dom_classes
     # a browser that builds the widgets again (a reload) does not move the person
     app.nav_buttons["start"].click()
     app.page_signal.target.value = 0

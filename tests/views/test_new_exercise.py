@@ -117,7 +117,7 @@ def test_it_has_a_menu_button_a_page_and_a_form_that_validates_and_saves(store):
 
     button.click()
     assert app.current == KIND
-    page = app.content.children[0]
+    page = app.shown
     assert f"wb-page-{KIND}" in classes(page)
     assert "Three good things" in text_of(page)
     for name in ("first", "second", "third", "why", "lift"):
@@ -183,7 +183,7 @@ def test_homework_can_ask_for_it_and_counts_it(store):
     assert "Three good things" in text_of(mine)
     (open_button,) = find(mine, f"wb-open-{KIND}")
     open_button.click()  # one click from the homework to the exercise's page
-    assert app.current == KIND and f"wb-page-{KIND}" in classes(app.content.children[0])
+    assert app.current == KIND and f"wb-page-{KIND}" in classes(app.shown)
 
 
 def test_a_bundle_its_report_and_the_review_include_it(store):

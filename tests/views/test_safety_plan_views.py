@@ -98,7 +98,7 @@ def test_the_plan_is_one_click_from_get_help_now_and_starts_with_the_crisis_line
     app.crisis.plan_button.click()
     assert app.current == "safety_plan"
     page = app.pages["safety_plan"]
-    assert "wb-page-safety_plan" in app.content.children[0]._dom_classes
+    assert "wb-page-safety_plan" in app.shown._dom_classes
     starter = page.form.inputs["professionals"].get()
     assert "Samaritans: Call 116 123" in starter and "Call 999 or 112" in starter
     assert page.form.inputs["warning_signs"].get() is None

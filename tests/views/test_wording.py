@@ -77,7 +77,7 @@ def test_a_page_that_cannot_open_says_saved_entries_are_safe(app, monkeypatch):
     app.show("win")
     said = app.reach_out.value
     assert "Everything you saved is safe" in said and "another page" in said
-    assert "wb-page-start" in app.content.children[0]._dom_classes  # still on the page it was
+    assert "wb-page-start" in app.shown._dom_classes  # still on the page it was
 
 
 def test_an_entry_deleted_elsewhere_is_explained_without_its_id(app, store):

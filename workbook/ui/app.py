@@ -10,6 +10,7 @@ from typing import Any
 import ipywidgets as w
 
 from workbook.store import Store, default_data_dir
+from workbook.ui.ahead import Ahead, Later, kernel_later, the_kernel, watch_messages
 from workbook.ui.controls import button
 from workbook.ui.fields import html_widget
 from workbook.ui.help import CrisisPanel, PlanLink, StartPage
@@ -33,16 +34,24 @@ def menu() -> tuple[str, ...]:
 
 
 class App(w.VBox):
-    """Navigation, the crisis panel, the reach-out notice, and the page that is open."""
+    """Navigation, the crisis panel, the reach-out notice, and the page that is open.
+
+    Every page opened (or built ahead) stays in the browser, each in a box of its own that is
+    hidden while another page is open: a later visit only makes it visible again, instead of
+    asking the browser to build the whole page anew.
+    """
 
     def __init__(self, store: Store, start: str = "start", tools: tuple[str, ...] | None = None,
-                 wait_for_page: bool = False):
+                 wait_for_page: bool = False, later: Later | None = None):
         """`wait_for_page`: open the first page only once a browser shows the app (outside
-        Voila, so that a headless run's saved copy holds none of the person's entries)."""
+        Voila, so that a headless run's saved copy holds none of the person's entries).
+        `later`: how to run work later on the kernel's event loop (default: the running
+        kernel's own); with it, the tool pages are built ahead once a browser shows the app."""
         self.store = store
         self.whole = tools is None  # the whole app, not one tool on a page of its own
         self.tools = tools = menu() if tools is None else tools
         self.pages: dict[str, Page] = {}
+        self.holders: dict[str, w.VBox] = {}  # kind -> the box that shows or hides its page
         self.links = Links(navigate=self.open_with, on_saved=(lambda _id: self.check_rules(),),
                            open_plan=self.open_plan, on_track=self.track)
         self.crisis = CrisisPanel(store, open_plan=self.open_plan)
@@ -72,9 +81,9 @@ class App(w.VBox):
         self.reach_out_plan = PlanLink()  # shown with a reach-out alert
         self.reach_out_plan.open_plan = self.open_plan
         self.reach_out_plan.layout.display = "none"
-        self.content = w.VBox()
+        self.opening = w.HTML(layout=w.Layout(display="none"))
+        self.content = w.VBox([self.opening])
         self.content.add_class("wb-content")
-        self.opening = html_widget()
         self.welcome = self._welcome(start, tools)
         self.sample_note = html_widget()
         if self.settings.get("sample"):
@@ -89,12 +98,28 @@ class App(w.VBox):
         self.current = ""
         self._urgent_shown: set[tuple[str, str]] = set()
         self.page_signal: PageSignal | None = None
+        in_kernel = later is None
+        later = kernel_later() if later is None else later
+        self.ahead = Ahead(later, self._ahead_wanted, self.page, self._fill_ahead) if later else None
+        if self.ahead is not None and in_kernel:
+            watch_messages(the_kernel(), self.ahead.poke)
         if wait_for_page:
-            self.opening.value = '<p class="wb-opening" role="status">Opening…</p>'
-            self.content.children = [self.opening]
-            self.page_signal = PageSignal(lambda: self.current or self.show(start))
+            self._opening()
+            self.page_signal = PageSignal(self._on_page(start))
         else:
             self.show(start)
+            if self.ahead is not None:  # nothing is built ahead before a browser has the app
+                self.page_signal = PageSignal(self._on_page(None))
+
+    def _on_page(self, start: str | None):
+        """What happens once a browser has the app: the first page (if it waited for one),
+        then the other pages built ahead while the person is idle."""
+        def on_page() -> None:
+            if start and not self.current:
+                self.show(start)
+            if self.ahead is not None:
+                self.ahead.start()
+        return on_page
 
     def __repr__(self) -> str:
         """What a notebook saves as the app's plain-text output: its name, none of its widgets'
@@ -148,7 +173,7 @@ class App(w.VBox):
             from workbook.ui.homework_page import HomeworkPage
 
             page = HomeworkPage(self.store, open_tool=self.show)
-            page.after_install.append(lambda _assignment: self.pages.pop("data", None))
+            page.after_install.append(lambda _assignment: self.forget("data"))
             return page
         if kind == "data":
             from workbook.ui.data_page import DataPage
@@ -158,21 +183,78 @@ class App(w.VBox):
 
         return page_class(kind)(self.store.exercise(kind), self.store, self.links)
 
+    def forget(self, kind: str) -> None:
+        """Drop a page (built again when next opened): its contents depend on something changed."""
+        self.pages.pop(kind, None)
+        holder = self.holders.pop(kind, None)
+        if holder is not None:
+            self.content.children = tuple(c for c in self.content.children if c is not holder)
+
+    @property
+    def shown(self) -> w.Widget | None:
+        """What is on screen below the bar: a page, the line saying one is opening, or None."""
+        if self.opening.layout.display != "none":
+            return self.opening
+        for kind, holder in self.holders.items():
+            if holder.layout.display != "none":
+                return self.pages[kind]
+        return None
+
+    def _opening(self) -> None:
+        """The line saying a page is opening, alone (its page is being built and filled)."""
+        self.opening.value = '<p class="wb-opening" role="status">Opening…</p>'
+        self._display(None)
+
+    def _hold(self, kind: str) -> w.VBox:
+        """The page's own box in the content, hidden until it is shown (added the first time)."""
+        if kind not in self.holders:
+            holder = w.VBox([self.page(kind)], layout=w.Layout(display="none"))
+            holder.add_class("wb-page-holder")
+            self.holders[kind] = holder
+            self.content.children = (*self.content.children, holder)
+        return self.holders[kind]
+
+    def _display(self, kind: str | None) -> None:
+        """One page visible (None: the opening line), every other hidden, hidden first so two
+        pages are never on screen at once."""
+        shown = self.opening if kind is None else self._hold(kind)
+        for box in (self.opening, *self.holders.values()):
+            if box is not shown:
+                box.layout.display = "none"
+        shown.layout.display = None
+
+    def _ahead_wanted(self) -> list[str]:
+        """The tool pages to build ahead, in menu order: in the menu, tracked, not yet in the page."""
+        from workbook import exercises
+
+        in_menu = set(exercises.in_menu())
+        return [kind for kind in self.tools
+                if kind in in_menu and kind not in self.holders and kind != self.current
+                and HIDDEN not in self.nav_buttons[kind]._dom_classes]
+
+    def _fill_ahead(self, kind: str) -> None:
+        """A page built ahead, filled from disk and put in the page, hidden."""
+        self.page(kind).refresh()
+        self._hold(kind)
+
     def show(self, kind: str, prefill: dict[str, Any] | None = None) -> None:
         """Open a tool: it is shown once it is whole (form, list and chart), never before.
 
         A form on screen while its list and chart were still being read would take the
-        person's first click and make it wait, unseen, behind that work; so the page is built
-        and filled first, with a line saying it is opening, and then shown ready to use.
+        person's first click and make it wait, unseen, behind that work; so a page not yet in
+        the browser is built and filled first, with a line saying it is opening, and then shown
+        ready to use. A page already there (opened before, or built ahead) is refreshed from
+        disk while the page the person was on stays in view, then shown.
         """
         if kind == self.current and not prefill:
             return
-        before, shown = self.current, self.content.children
+        if self.ahead is not None:
+            self.ahead.poke()  # the person's click first; pages ahead wait until they are idle
+        before = self.current
         self._mark_nav(kind)
         self.current = kind
-        if self.content.children and self.content.children[0] is not self.pages.get(kind):
-            self.opening.value = '<p class="wb-opening" role="status">Opening…</p>'
-            self.content.children = [self.opening]
+        if kind not in self.holders:
+            self._opening()
         try:
             page = self.page(kind)
             if prefill:
@@ -183,13 +265,17 @@ class App(w.VBox):
         except Exception as exc:  # never a lost traceback
             log.exception("could not open %s", kind)
             self._mark_nav(before)  # still on the page it was
-            self.current, self.content.children = before, shown
+            self.current = before
+            if before:
+                self._display(before)
+            else:
+                self.opening.layout.display = "none"
             self.reach_out.value = ('<div class="wb-problem" role="alert">That page did not open. '
                                     "Everything you saved is safe. Try it again, or choose another "
                                     "page. (For whoever helps you with it: "
                                     f"{esc(type(exc).__name__)}: {esc(exc)})</div>")
             return
-        self.content.children = [page]
+        self._display(kind)
 
     def _mark_nav(self, kind: str) -> None:
         for name, nav_button in self.nav_buttons.items():

@@ -64,6 +64,7 @@ class EntryList(w.VBox):
         self.extra_actions: Callable[[dict[str, Any]], list[w.Widget]] = lambda _entry: []
         self.entries: dict[str, dict[str, Any]] = {}  # id -> entry, newest first
         self._pending: dict[str, Any] | None = None  # the entry Delete asked about
+        self._fitted: dict[str, Any] | None = None  # the entry the extra actions were made for
         self.title = html_widget(f"<h3>{esc(title)}</h3>")
         self.rows = html_widget(EMPTY, "wb-entries")
         self.feedback = Feedback()
@@ -133,8 +134,12 @@ class EntryList(w.VBox):
             self._fit(entry)
 
     def _fit(self, entry: dict[str, Any]) -> None:
-        """Edit says Finish for a draft; the extra actions are the chosen entry's."""
+        """Edit says Finish for a draft; the extra actions are the chosen entry's (made again
+        only for another entry: a page shown again sends the browser no new buttons)."""
         self.edit_button.description = "Finish" if entry.get("status") == "draft" else "Edit"
+        if entry == self._fitted:
+            return
+        self._fitted = dict(entry)
         extra = self.extra_actions(entry)
         old = self.extra.children
         if extra or old:

@@ -10,6 +10,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from workbook import thoughts
 from workbook.exercises import Exercise, content
 from workbook.store import Store
 from workbook.ui import chart_view
@@ -156,14 +157,12 @@ class ThoughtRecordPage(ToolPage):
     saved_message = "Thought record saved. That took courage."
 
     def describe(self, entry: dict[str, Any]) -> str:
-        from workbook import analysis
-
         out = f'<div class="wb-situation">{esc(shorten(entry.get("situation"), 160))}</div>'
-        hot = analysis.hot_thought(entry)
+        hot = thoughts.hot_thought(entry)
         if hot:
             out += f'<div class="wb-hot-line">Hot thought: “{esc(shorten(hot, 160))}”</div>'
         changes = []
-        for name, before, after in analysis.emotion_change(entry):
+        for name, before, after in thoughts.emotion_change(entry):
             b = "?" if before is None else before
             a = "not re-rated" if after is None else after
             changes.append(f"{esc(name)} {esc(b)} → {esc(a)}")
