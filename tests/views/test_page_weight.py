@@ -44,7 +44,8 @@ def test_each_tool_page_keeps_to_its_model_budget(year, kind, monkeypatch):
 
 # the app's first page (the bar, Start here, the crisis panel ready behind Get help now): what
 # the browser builds before the person's first click, on top of a one-button page's three
-FIRST_PAGE_BUDGET = 50
+# (each page sits in a box of its own, hidden or shown in place: two models per page)
+FIRST_PAGE_BUDGET = 55
 
 
 def test_the_first_page_keeps_to_its_model_budget(year, monkeypatch):
