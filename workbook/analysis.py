@@ -62,23 +62,6 @@ def wins_by_week(wins: pd.DataFrame, weeks: int = 8, today: dt.date | None = Non
     return pd.DataFrame({"week": index, "wins": counts.to_numpy()})
 
 
-def emotion_change(record: dict[str, Any]) -> list[tuple[str, int | None, int | None]]:
-    """Each feeling of a thought record with its intensity before and after."""
-    before = {e["name"]: e["intensity"] for e in record.get("emotions") or []}
-    after = {e["name"]: e["intensity"] for e in record.get("emotions_after") or []}
-    names = list(before) + [n for n in after if n not in before]
-    return [(name, before.get(name), after.get(name)) for name in names]
-
-
-def hot_thought(record: dict[str, Any]) -> str | None:
-    """The thought marked hot (or the only one)."""
-    thoughts = record.get("automatic_thoughts") or []
-    for item in thoughts:
-        if item.get("hot"):
-            return item.get("text")
-    return thoughts[0].get("text") if len(thoughts) == 1 else None
-
-
 # -- the progress dashboard ----------------------------------------------------
 # Each function takes whole frames (as `Store.load` gives them) and returns a small frame
 # ready to draw: daily or weekly points, never one row per entry.

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pandas as pd
 
-from workbook import analysis, charts
+from workbook import analysis, charts, thoughts
 
 TODAY = dt.date(2026, 3, 18)  # a Wednesday
 
@@ -49,9 +49,9 @@ def test_emotion_change_and_hot_thought():
     record = {"emotions": [{"name": "sad", "intensity": 80}, {"name": "ashamed", "intensity": 60}],
               "emotions_after": [{"name": "sad", "intensity": 40}],
               "automatic_thoughts": [{"text": "a", "hot": False}, {"text": "b", "hot": True}]}
-    assert analysis.emotion_change(record) == [("sad", 80, 40), ("ashamed", 60, None)]
-    assert analysis.hot_thought(record) == "b"
-    assert analysis.hot_thought({"automatic_thoughts": [{"text": "only", "hot": False}]}) == "only"
+    assert thoughts.emotion_change(record) == [("sad", 80, 40), ("ashamed", 60, None)]
+    assert thoughts.hot_thought(record) == "b"
+    assert thoughts.hot_thought({"automatic_thoughts": [{"text": "only", "hot": False}]}) == "only"
 
 
 def test_mood_chart_spec():

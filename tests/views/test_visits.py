@@ -9,7 +9,7 @@ import sys
 import pytest
 from ipywidgets.widgets.widget import _instances
 
-from workbook import analysis, exercises, sample, thoughts
+from workbook import exercises, sample
 from workbook.store import Store
 from workbook.store import entries as store_entries
 from workbook.ui import ahead as ahead_module
@@ -228,15 +228,6 @@ print(sorted(m for m in ("altair", "pandas", "vl_convert") if m in sys.modules))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]", out.stderr
-
-
-def test_thought_record_words_agree_with_the_analysis(year_folder):
-    """The page's plain helpers say what `workbook.analysis` says, on a year of thought records."""
-    records = Store(year_folder).records("thought_record")
-    assert records
-    for record in records:
-        assert thoughts.hot_thought(record) == analysis.hot_thought(record)
-        assert thoughts.emotion_change(record) == analysis.emotion_change(record)
 
 
 def test_every_message_from_the_page_pushes_the_work_back(app, loop):

@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from workbook import analysis, chart_catalogue, exercises, homework, rules, scoring, worksheets
+from workbook import analysis, chart_catalogue, exercises, homework, rules, scoring, thoughts, worksheets
 from workbook.bundle import Bundle, BundleError, read_bundle
 from workbook.homework import Assignment, AssignmentError
 from workbook.ui import lab
@@ -259,10 +259,10 @@ def thoughts_html(bundle: Bundle, count: int = RECENT_THOUGHTS) -> str:
             parts.append('<span class="wb-help">(unfinished)</span>')
         if r.get("situation"):
             parts.append(f"<div>Situation: {esc_lines(shorten(r['situation'], 300))}</div>")
-        hot = _safe(analysis.hot_thought, r)
+        hot = _safe(thoughts.hot_thought, r)
         if hot:
             parts.append(f'<div class="wb-hot-line">Hot thought: “{esc(shorten(hot, 300))}”</div>')
-        changes = _safe(analysis.emotion_change, r) or []
+        changes = _safe(thoughts.emotion_change, r) or []
         if changes:
             shifts = "; ".join(f"{esc(n)} {esc('?' if b is None else b)} → "
                                f"{esc('not re-rated' if a is None else a)}" for n, b, a in changes)
