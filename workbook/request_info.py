@@ -48,10 +48,7 @@ def wait_for_request(url: str | None = None) -> bool:
 
     address = f"{url or default_url()}/{os.environ.get(KERNEL_ID_ENV, '')}"
     try:
-        # No pings of its own: a wait in the pool can last hours, and a pong late under load
-        # would end it (the kernel would then serve nobody); the server's pings keep it open.
-        with connect(address, open_timeout=OPEN_TIMEOUT_S, ping_interval=None,
-                     max_size=2**20) as socket:
+        with connect(address, open_timeout=OPEN_TIMEOUT_S, max_size=2**20) as socket:
             payload = socket.recv()
     except (OSError, TimeoutError, WebSocketException) as exc:
         log.warning("the request's details could not be read: %s", type(exc).__name__)
