@@ -60,9 +60,9 @@ def wait_until_claimed() -> bool:
     """
     waited = False
     if waiting_in_pool():
-        from voila.utils import wait_for_request
+        from workbook import request_info  # Voila's own helper would import its whole server
 
-        wait_for_request(url=os.environ[QUERY_URL_ENV])
+        request_info.wait_for_request(url=os.environ[QUERY_URL_ENV])
         waited = True
     for name in SECRET_ENV:
         os.environ.pop(name, None)

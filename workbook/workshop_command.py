@@ -18,7 +18,11 @@ from workbook.server import HOSTS_ENV
 
 NOTEBOOK = "workshop.ipynb"
 REFILL_DELAY_S = 15     # seconds after a kernel is taken before the pool starts another
-KERNEL_MB = 200          # a kernel with the app built, measured here: ~150-260 MB
+KERNEL_MB = 60           # a kernel with a participant's page up and a check-in saved: ~46 MB PSS
+# How long the server waits for a kernel's output after its cell finished (nbclient's default is
+# 4 s). With a room opening their links at once, the output of a participant's cell (their page)
+# can take longer to come through; past the wait Voila drops it and the person gets a blank page.
+IOPUB_TIMEOUT_S = 60
 
 
 def _lan_address() -> str:
@@ -65,6 +69,8 @@ def voila_arguments(notebook: os.PathLike, host: str, port: int, pool: int, idle
         # Refill the pool after the rush: starting kernels blocks Voila's one thread for a moment
         # and their imports take the CPU the people joining need.
         f"--VoilaKernelManager.fill_delay={REFILL_DELAY_S}",
+        # Wait for a page's output however busy the room is (it comes; only slower).
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
     ]
     names = {a.split("=", 1)[0] for a in ours}
     return [a for a in base[3:] if a.split("=", 1)[0] not in names] + ours

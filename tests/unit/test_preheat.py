@@ -180,7 +180,7 @@ def test_serve_preheats_one_kernel_of_the_app_only():
 
 def test_a_kernel_started_for_a_request_builds_at_once_and_forgets_the_request(monkeypatch):
     calls: list[str] = []
-    monkeypatch.setattr("voila.utils.wait_for_request", lambda url=None: calls.append(url))
+    monkeypatch.setattr("workbook.request_info.wait_for_request", lambda url=None: calls.append(url))
     monkeypatch.setenv("VOILA_PREHEAT", "False")
     monkeypatch.setenv(preheat.QUERY_URL_ENV, "ws://127.0.0.1:1/voila/query/s3cret")
     monkeypatch.setenv("QUERY_STRING", "token=KEY")
@@ -203,7 +203,7 @@ def test_a_pooled_kernel_builds_the_app_from_the_folder_as_it_is_when_claimed(tm
         assert url == "ws://127.0.0.1:1/voila/query/s3cret"
         Store(data).add("mood", {"mood": 6, "note": "saved in another tab"})
 
-    monkeypatch.setattr("voila.utils.wait_for_request", claimed)
+    monkeypatch.setattr("workbook.request_info.wait_for_request", claimed)
     monkeypatch.setenv("VOILA_PREHEAT", "True")
     monkeypatch.setenv(preheat.QUERY_URL_ENV, "ws://127.0.0.1:1/voila/query/s3cret")
     before = set(widget_module._instances)

@@ -421,6 +421,21 @@ def test_the_server_is_standalone_voila_with_each_option_once(tmp_path):
     assert args[0] == str(tmp_path / "workshop.ipynb")  # one notebook: no tree, no other notebook
 
 
+def test_a_busy_room_does_not_lose_a_participants_page(tmp_path):
+    """Voila's executor gives up on a cell's output 4 s after the cell finished (nbclient's
+    default) and sends the page without it: a blank page. With 12 opening their links at once on
+    a small machine the output took longer (measured: 12 "Timeout waiting for IOPub output" and
+    a blank page in Chromium), so the workshop's executor waits for it."""
+    import nbformat
+    from traitlets.config.loader import KVArgParseConfigLoader
+    from voila.execute import VoilaExecutor
+
+    args = workshop_server.voila_arguments(tmp_path / "workshop.ipynb", "127.0.0.1", 8866, 3, 20)
+    config = KVArgParseConfigLoader([a for a in args if a.startswith("--VoilaExecutor.")]).load_config()
+    executor = VoilaExecutor(nbformat.v4.new_notebook(), config=config)
+    assert executor.iopub_timeout >= 30
+
+
 def run_async(coroutine):
     """Run a coroutine on a loop of its own, in a thread: the browser tiers' Playwright may hold
     this thread's event loop for the whole test session."""

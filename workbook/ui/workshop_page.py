@@ -33,12 +33,16 @@ MEMBER_ENV = "WORKBOOK_MEMBER"  # workbook.workshop_server.MEMBER_ENV (kept apar
 
 
 def warm() -> None:
-    """The heavy imports, done before a participant is known (in Voila's preheated kernels)."""
-    import pandas  # noqa: F401
-    import vl_convert  # noqa: F401 - a share bundle's report draws its charts to SVG with it
+    """The imports a participant's page and first save use, done before a participant is known
+    (in Voila's preheated kernels), and the exercises read.
 
-    from workbook import analysis, charts, exercises, rules  # noqa: F401
-    from workbook.ui import app, data_page, pages, treatment  # noqa: F401
+    Only what the page and a save need: no pandas, Altair or chart engine. Those (~80 MB of each
+    kernel's own memory, ~3 s of imports) are imported the first time a participant opens a page
+    that needs them (Progress, a report); a workshop runs a kernel per participant, and most
+    check in and write, so importing them everywhere up front made a room of 30 cost ~6 GB.
+    """
+    from workbook import backup, exercises, rules, scoring, workshop  # noqa: F401
+    from workbook.ui import app, help, pages, treatment, welcome  # noqa: F401
 
     exercises.builtin()
 
@@ -51,11 +55,11 @@ def request_member() -> str:
     waits (`wait_for_request`) on the server's request-info socket, whose address carries a
     secret only this launch's kernels are given.
     """
-    from voila.utils import wait_for_request
+    from workbook import request_info  # Voila's own helper would import its whole server
 
     url = os.environ.get("WORKBOOK_QUERY_URL")
     if url:
-        wait_for_request(url=url)
+        request_info.wait_for_request(url=url)
     member = os.environ.pop(MEMBER_ENV, "")
     for name in SECRET_ENV:  # nothing later in this kernel can show them
         os.environ.pop(name, None)
@@ -65,9 +69,9 @@ def request_member() -> str:
 def request_query() -> str:
     """The query string of the request this kernel serves (standalone Voila without the
     workshop server); then forgotten by the kernel."""
-    from voila.utils import wait_for_request
+    from workbook import request_info
 
-    wait_for_request()
+    request_info.wait_for_request()
     query = os.environ.get("QUERY_STRING", "")
     for name in SECRET_ENV:  # the key is not needed again; nothing later can show it
         os.environ.pop(name, None)
