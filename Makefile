@@ -25,7 +25,7 @@ demo: $(STAMP)
 ## Every test tier: unit, views, the server over HTTP, notebooks, and Chromium against a real
 ## Voila server; the unit and view tiers also on the oldest and newest Python the package supports.
 test: $(STAMP) browser test-pythons
-	$(BIN)/ruff check workbook tests
+	$(BIN)/ruff check workbook tests benchmarks
 	$(BIN)/python -m pytest -q
 
 ## Unit and view tests only (seconds).
@@ -74,7 +74,7 @@ test-packaging: $(STAMP)
 	$(BIN)/python -m pytest -q tests/packaging
 
 lint: $(STAMP)
-	$(BIN)/ruff check workbook tests
+	$(BIN)/ruff check workbook tests benchmarks
 
 ## Debian's chromium for the browser tests (Playwright's own download is not used), and
 ## axe-core from npm for the accessibility tests (pinned in tests/browser/axe/package-lock.json).

@@ -42,10 +42,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import harness  # noqa: E402
+import harness
 
-from workbook import sample  # noqa: E402
-from workbook.store import Store  # noqa: E402
+from workbook import sample
+from workbook.store import Store
 
 READY_MS = 120_000
 
