@@ -602,6 +602,9 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+NOTES = "<!-- Notes by hand from here on: benchmarks/run.py keeps them when it rewrites the above. -->"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -624,13 +627,18 @@ def main(argv: list[str] | None = None) -> int:
                f"{platform.platform()}")
     given = sys.argv[1:] if argv is None else argv
     command = "make bench" if not given else "python benchmarks/run.py " + " ".join(given)
-    Path(args.out).write_text(
+    out = Path(args.out)
+    notes = ""  # the hand-written notes after the marker are kept as they are
+    if out.exists() and NOTES in (before := out.read_text(encoding="utf-8")):
+        notes = "\n\n" + before[before.index(NOTES):].rstrip() + "\n"
+    out.write_text(
         "# Performance\n\n"
         "<!-- Written by benchmarks/run.py; rerun `make bench` to refresh. -->\n\n"
         f"Measured {dt.date.today().isoformat()} on {machine}, with `{command}` "
         f"({args.runs} runs each; medians, spread in brackets). Every figure is compared with a floor "
         "measured in the same run on the same machine: these machines are shared and noisy, so "
-        "only ratios side by side mean much.\n\n" + text + "\n\n" + METHOD, encoding="utf-8")
+        "only ratios side by side mean much.\n\n" + text + "\n\n" + METHOD.rstrip() + "\n" + notes,
+        encoding="utf-8")
     return 0 if all(verdict(r) == "met" for r in rows) else 1
 
 
