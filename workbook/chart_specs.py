@@ -202,6 +202,22 @@ def _score_panel(scores: pd.DataFrame, instrument: str, start: dt.date, end: dt.
     return {"layer": layers, "height": 170, "title": instrument, "width": SCORE_WIDE}
 
 
+def score_lines(instrument: str, response_at: float | None) -> list[tuple[float, str]]:
+    """The PHQ-9 panel's marked lines and their words: remission (under 5) and, once there is a
+    starting total, response (half of it); the GAD-7 panel has none."""
+    from workbook import scoring
+
+    if instrument != "PHQ-9":
+        return []
+    remission = f"remission: under {scoring.REMISSION_BELOW}"
+    if response_at is None:
+        return [(scoring.REMISSION_BELOW, remission)]
+    if response_at == scoring.REMISSION_BELOW:
+        return [(response_at, f"{remission}; response: half the starting total")]
+    return [(scoring.REMISSION_BELOW, remission),
+            (response_at, f"response: half the starting total ({number(response_at)})")]
+
+
 def questionnaire_spec(scores: pd.DataFrame, start: dt.date, end: dt.date,
                        response_at: float | None = None) -> dict:
     """PHQ-9 and GAD-7 totals on their published bands (as `charts.questionnaire_chart`).
@@ -209,23 +225,13 @@ def questionnaire_spec(scores: pd.DataFrame, start: dt.date, end: dt.date,
     The PHQ-9 panel shows the remission line (a total under 5) and, given `response_at` (half
     the starting total), the response line.
     """
-    from workbook import scoring
 
     panels = []
     for instrument in ("PHQ-9", "GAD-7"):
         mine = scores[scores["instrument"] == instrument]
         if mine.empty:
             continue
-        lines: list[tuple[float, str]] = []
-        if instrument == "PHQ-9":
-            remission = f"remission: under {scoring.REMISSION_BELOW}"
-            if response_at is None:
-                lines.append((scoring.REMISSION_BELOW, remission))
-            elif response_at == scoring.REMISSION_BELOW:
-                lines.append((response_at, f"{remission}; response: half the starting total"))
-            else:
-                lines += [(scoring.REMISSION_BELOW, remission),
-                          (response_at, f"response: half the starting total ({number(response_at)})")]
+        lines = score_lines(instrument, response_at)
         line_rows = [{"value": float(value), "label": label} for value, label in lines]
         panels.append(_score_panel(mine, instrument, start, end, line_rows))
     return top({"vconcat": panels, "spacing": 18,

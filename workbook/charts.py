@@ -24,9 +24,9 @@ from workbook.chart_specs import (  # the colours and sizes the plain specs use 
     SESSION_COLOUR,
     TREND_COLOUR,
     WIDE,
+    score_lines,
 )
 from workbook.chart_theme import CONFIG, MOOD_COLOUR, WIN_COLOUR
-from workbook.words import number
 
 
 def theme() -> dict:
@@ -198,23 +198,13 @@ def questionnaire_chart(scores: pd.DataFrame, start: dt.date, end: dt.date,
     `scores` comes from `analysis.questionnaire_scores`. The PHQ-9 panel shows the remission
     line (a total under 5) and, given `response_at` (half the starting total), the response line.
     """
-    from workbook import scoring
 
     panels = []
     for instrument in ("PHQ-9", "GAD-7"):
         mine = scores[scores["instrument"] == instrument]
         if mine.empty:
             continue
-        lines = []
-        if instrument == "PHQ-9":
-            remission = f"remission: under {scoring.REMISSION_BELOW}"
-            if response_at is None:
-                lines.append((scoring.REMISSION_BELOW, remission))
-            elif response_at == scoring.REMISSION_BELOW:
-                lines.append((response_at, f"{remission}; response: half the starting total"))
-            else:
-                lines += [(scoring.REMISSION_BELOW, remission),
-                          (response_at, f"response: half the starting total ({number(response_at)})")]
+        lines = score_lines(instrument, response_at)
         panels.append(_score_panel(mine, instrument, start, end,
                                    pd.DataFrame(lines, columns=["value", "label"])))
     return themed(alt.VConcatChart(vconcat=panels, spacing=18,
