@@ -645,6 +645,37 @@ def test_focus_follows_edit_delete_and_a_sessions_small_step(page: Page, a11y_se
     assert page.evaluate("() => document.activeElement.value") != ""
 
 
+def test_focus_waits_for_a_kept_page_to_be_shown(page: Page) -> None:
+    """A kept page is filled, then shown: two messages, often frames apart. The element asking
+    for focus arrives while its page is still hidden; focus must land once the page shows."""
+    press_nav(page, "mood")
+    page.evaluate("""() => {
+        const holder = document.createElement("div");
+        holder.className = "wb-test-holder";
+        holder.style.display = "none";
+        holder.innerHTML = '<div class="wb-test-target" tabindex="-1" data-wb-focus="test-1">here</div>';
+        document.querySelector(".wb-app").appendChild(holder);
+    }""")
+    # several frames pass with the page hidden, as when the kernel is busy reading the page's data
+    page.evaluate("() => new Promise(r => setTimeout(r, 300))")
+    assert not page.evaluate("() => document.activeElement.matches('.wb-test-target')")
+    page.evaluate("() => { document.querySelector('.wb-test-holder').style.display = ''; }")
+    wait_focus(page, ".wb-test-target")
+    # a token that was hidden for longer than a page takes to show is spent: no late jump
+    page.evaluate("""() => {
+        document.activeElement.blur();
+        const holder = document.querySelector(".wb-test-holder");
+        holder.style.display = "none";
+        holder.innerHTML = '<div class="wb-test-late" tabindex="-1" data-wb-focus="test-2">late</div>';
+    }""")
+    page.evaluate("() => new Promise(r => setTimeout(r, 5600))")
+    page.evaluate("() => { document.querySelector('.wb-test-holder').title = 'poke'; }")  # a mutation
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.evaluate("() => { document.querySelector('.wb-test-holder').style.display = ''; }")
+    page.evaluate("() => new Promise(r => setTimeout(r, 300))")
+    assert not page.evaluate("() => document.activeElement.matches('.wb-test-late')")
+
+
 def test_check_in_radio_groups_by_keyboard(page: Page) -> None:
     """One Tab stop per question; arrows choose; item 9 above 0 shows the crisis lines at once."""
     root = press_nav(page, "checkin")

@@ -112,17 +112,27 @@
     }
     // The kernel marks an element with a new data-wb-focus token when an action moved what
     // matters: Edit opened the form at the top, a deleted row is gone, a session's small step
-    // opened another tool. Focus goes there once, the first time the token is seen.
+    // opened another tool. Focus goes there once. The element may arrive before the page that
+    // holds it is shown (a kept page is filled, then shown: two messages), so a token on a
+    // hidden element waits for it to be shown, for a few seconds at most, and is then spent.
     found = all("[data-wb-focus]");
+    var now = Date.now();
     for (i = 0; i < found.length; i++) {
       var token = found[i].getAttribute("data-wb-focus");
-      if (focusSeen[token]) { continue; }
-      focusSeen[token] = true;
-      if (found[i].offsetParent !== null) { found[i].focus(); }
+      if (focusSpent[token]) { continue; }
+      if (found[i].offsetParent !== null) {
+        focusSpent[token] = true;
+        found[i].focus();
+      } else {
+        if (!focusFirstSeen[token]) { focusFirstSeen[token] = now; }
+        if (now - focusFirstSeen[token] > FOCUS_WAIT_MS) { focusSpent[token] = true; }
+      }
     }
     applyTheme();
   }
-  var focusSeen = {};
+  var FOCUS_WAIT_MS = 5000;
+  var focusSpent = {};
+  var focusFirstSeen = {};
 
   // focus was on a button inside `box` (or fell to the page when that button was hidden)
   var lastFocus = null;
