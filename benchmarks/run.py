@@ -555,7 +555,8 @@ clicked at once and timed until the page confirms it ("Saved", "Step 2", "Editin
 entry"): in the page's own clock, from the first frame in which the button is on screen to the
 first frame that shows the confirmation, the click sent as a mouse click at the button's place
 the moment it shows (a page busy with other work makes that click wait, and the wait counts;
-Playwright's checks before a click, ~50 ms of its own, are not the person's). On the same page, after a pause of five seconds (a person reading), another tool is
+Playwright's checks before a click, ~50 ms of its own, are not the person's). On the same
+page, after a pause of five seconds (a person reading), another tool is
 opened for the first time, and then the first tool again (a repeat visit). Visits are timed in
 the page, from the click's own time stamp (so a click that waits behind other work in the page
 counts that wait) to the first frame in which the form's button is on screen; Playwright's own
