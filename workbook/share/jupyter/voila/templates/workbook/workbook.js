@@ -120,12 +120,11 @@
     for (i = 0; i < found.length; i++) {
       var token = found[i].getAttribute("data-wb-focus");
       if (focusSpent[token]) { continue; }
+      if (!focusFirstSeen[token]) { focusFirstSeen[token] = now; }
+      if (now - focusFirstSeen[token] > FOCUS_WAIT_MS) { focusSpent[token] = true; continue; }
       if (found[i].offsetParent !== null) {
         focusSpent[token] = true;
         found[i].focus();
-      } else {
-        if (!focusFirstSeen[token]) { focusFirstSeen[token] = now; }
-        if (now - focusFirstSeen[token] > FOCUS_WAIT_MS) { focusSpent[token] = true; }
       }
     }
     applyTheme();
