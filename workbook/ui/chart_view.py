@@ -2,7 +2,9 @@
 
 Voila ships JupyterLab's Vega renderer, so nothing is fetched from anywhere else; drawing in
 the browser keeps saves fast and the kernel small (no drawing engine in the kernel). Reports,
-which must stand alone, draw SVG instead (`workbook.chart_catalogue.Figure.svg`).
+which must stand alone, draw SVG instead (`workbook.chart_catalogue.Figure.svg`). The tool
+pages' two small charts are drawn as SVG here (`workbook.ui.svg_chart`): the renderer's start,
+a task of about 0.3 s in the browser, would otherwise land on the person's first Save.
 
 No one needs to read a chart: each has its one-sentence summary beside it and, under it, a
 "Show as a table" disclosure with the chart's own data (`chart_table`).
@@ -18,7 +20,8 @@ import ipywidgets as w
 
 from workbook.chart_specs import PAGE_CONFIG, SCHEMA, wins_week_spec
 from workbook.chart_theme import MOOD_COLOUR
-from workbook.ui.fields import html_widget, plain_layout, shared
+from workbook.ui import svg_chart
+from workbook.ui.fields import html_widget, plain_layout, shared, style_of
 from workbook.ui.text import esc
 from workbook.words import full_day, number
 
@@ -282,10 +285,16 @@ def _table_html(table: dict, title: str, index: int, count: int, limit: int) -> 
 
 class ChartView(w.VBox):
     """One chart (`wb-chart`) with its plain-language summary (`wb-chart-summary`) beside it
-    and its data as a table under it (`wb-chart-table`)."""
+    and its data as a table under it (`wb-chart-table`).
 
-    def __init__(self) -> None:
-        self.out = w.Output(layout=shared(w.Layout, min_width="0", flex="0 1 auto"))
+    `as_svg`: the chart is drawn here as SVG (`svg_chart`, the tool pages' two shapes) into an
+    HTML widget, instead of being sent to the page's Vega-Lite renderer.
+    """
+
+    def __init__(self, as_svg: bool = False) -> None:
+        layout = shared(w.Layout, min_width="0", flex="0 1 auto")
+        self.as_svg = as_svg
+        self.out = w.HTML(layout=layout, style=style_of(w.HTML)) if as_svg else w.Output(layout=layout)
         self.out.add_class("wb-chart-canvas")
         self.summary = w.HTML(layout=shared(w.Layout, flex="1 1 200px"),
                               style=html_widget().style)
@@ -302,23 +311,31 @@ class ChartView(w.VBox):
         if spec == self.spec:
             self.summary.value = f"<p>{esc(summary)}</p>"
             return
+        if self.as_svg:
+            self.out.value = svg_chart.draw(spec)
+        else:
+            # set as the Output widget's state: the same with or without a running kernel
+            self.out.outputs = ({"output_type": "display_data",
+                                 "data": {MIMETYPE: spec, "text/plain": summary},
+                                 "metadata": {MIMETYPE: {"embed_options": EMBED}}},)
         self.spec = spec
-        # set as the Output widget's state: the same with or without a running kernel
-        self.out.outputs = ({"output_type": "display_data",
-                             "data": {MIMETYPE: spec, "text/plain": summary},
-                             "metadata": {MIMETYPE: {"embed_options": EMBED}}},)
         self.summary.value = f"<p>{esc(summary)}</p>"
         self.table.value = chart_table(spec)
 
     def message(self, text: str) -> None:
         """No chart (too little data yet): a friendly sentence instead of an empty axis."""
         self.spec = None
-        self.out.outputs = ()
+        if self.as_svg:
+            self.out.value = ""
+        else:
+            self.out.outputs = ()
         self.summary.value = f'<p class="wb-empty">{esc(text)}</p>'
         self.table.value = ""
 
     @property
     def shown(self) -> dict | None:
         """The spec on the page now (for tests)."""
+        if self.as_svg:
+            return self.spec if self.out.value else None
         outputs = self.out.outputs
         return outputs[0]["data"][MIMETYPE] if outputs else None

@@ -46,7 +46,7 @@ class ToolPage(w.VBox):
             self.form.saved_message = self.saved_message
         self.summary = w.VBox(layout=plain_layout())
         self.summary.add_class("wb-summary")
-        self.chart = ChartView()
+        self.chart = ChartView(as_svg=True)  # the mood and wins charts: no renderer to start
         self.summary_feedback = Feedback()
         self.entries = EntryList(exercise.kind, store, self.describe, on_edit=self.form.edit,
                                  on_deleted=self.refresh)
