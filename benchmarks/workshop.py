@@ -18,7 +18,8 @@ page (it opens its link, clicks *Mood check-in* as soon as it shows, clicks *Sav
 is visible and waits until the page shows "Saved"). The other 11 are lightweight clients that
 make the server and their kernel do what a page makes them do, including the save: GET the
 link (the kernel builds that participant's app) and every script and stylesheet the page names,
-open the kernel websocket with the cookie the link was exchanged for, kernel_info and
+open the kernel websocket with the cookie the link was exchanged for (in the binary protocol
+the page's widget manager asks for, `PROTOCOL`), kernel_info and
 comm_info requests, the widget manager's request_states (every widget's state sent), then the
 comm message a click on the Mood button sends, then, as soon as the mood form's Save button
 exists, the message a click on it sends, and wait for the status widget's update that says
@@ -51,7 +52,6 @@ import re
 import shutil
 import signal
 import statistics
-import struct
 import sys
 import tempfile
 import threading
@@ -65,6 +65,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
 import psutil
+from jupyter_server.services.kernels.connection.base import (
+    deserialize_msg_from_ws_v1,
+    serialize_msg_to_ws_v1,
+)
 
 from workbook.workshop_command import REFILL_DELAY_S
 
@@ -193,23 +197,28 @@ def memory_mb(processes: list[psutil.Process]) -> dict[str, float]:
 
 
 # -- participants without a browser ---------------------------------------------------------
-def _message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> str:
-    return json.dumps({"header": {"msg_id": uuid.uuid4().hex, "username": "bench", "session": session,
-                                  "msg_type": msg_type, "version": "5.3",
-                                  "date": dt.datetime.now(dt.timezone.utc).isoformat()},
-                       "parent_header": {}, "metadata": metadata or {}, "content": content,
-                       "channel": "shell", "buffers": []})
+# The page's widget manager asks for Jupyter Server's binary websocket protocol, in which the
+# server passes each message's frames through as they are; clients speaking the older JSON one
+# would make the server decode and encode every message, work no page asks of it.
+PROTOCOL = "v1.kernel.websocket.jupyter.org"
 
 
-def _decode(frame: str | bytes) -> dict:
-    """A kernel message from the websocket: JSON text, or Jupyter Server's binary framing
-    (a count, offsets, the JSON message, then its buffers) when it carries buffers."""
+def _message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> bytes:
+    header = {"msg_id": uuid.uuid4().hex, "username": "bench", "session": session,
+              "msg_type": msg_type, "version": "5.3",
+              "date": dt.datetime.now(dt.timezone.utc).isoformat()}
+    parts = [header, {}, metadata or {}, content]
+    return serialize_msg_to_ws_v1([json.dumps(part).encode() for part in parts], "shell")
+
+
+def _decode(frame: bytes) -> dict:
+    """A kernel message from the websocket, in the binary protocol: its channel, then its
+    header, parent header, metadata and content as JSON, then any buffers."""
     if isinstance(frame, str):
-        return json.loads(frame)
-    count = struct.unpack("!I", frame[:4])[0]
-    offsets = struct.unpack("!" + "I" * count, frame[4:4 + 4 * count])
-    end = offsets[1] if count > 1 else len(frame)
-    return json.loads(frame[offsets[0]:end])
+        raise RuntimeError("the server answered in the JSON protocol, which no page asks for")
+    _channel, parts = deserialize_msg_from_ws_v1(frame)
+    header = json.loads(parts[0])
+    return {"msg_type": header.get("msg_type"), "header": header, "content": json.loads(parts[3])}
 
 
 class Widgets:
@@ -360,9 +369,14 @@ class LightCrowd:
         conn = await websocket_connect(HTTPRequest(
             f"{server.replace('http://', 'ws://')}{base}api/kernels/{config['kernelId']}/channels"
             f"?session_id={session}", headers={"Cookie": cookie},
-            connect_timeout=CLIENT_S, request_timeout=CLIENT_S), max_message_size=64 * 2**20)
+            connect_timeout=CLIENT_S, request_timeout=CLIENT_S), max_message_size=64 * 2**20,
+            subprotocols=[PROTOCOL])
+        if conn.selected_subprotocol != PROTOCOL:
+            raise RuntimeError(f"the server did not take {PROTOCOL}, as it does for a page")
         opened.append((conn, f"{server}{base}voila/api/shutdown/{config['kernelId']}", cookie))
-        send = conn.write_message
+        def send(message: bytes):
+            return conn.write_message(message, binary=True)
+
         await send(_message(session, "kernel_info_request", {}))
         await send(_message(session, "comm_info_request", {"target_name": "jupyter.widget"}))
         control = uuid.uuid4().hex
