@@ -308,6 +308,13 @@ def test_small_win_counts_this_week_and_examples_help(page: Page, fresh_server: 
     root.locator(".wb-save").click()
     expect(root.locator(".wb-form .wb-ok")).to_be_visible()
     expect(root.locator(".wb-wins-week")).to_contain_text("1 win this week")
+    # the week's bar, drawn by the kernel as SVG: its hover text says the count, and the page
+    # never started the browser's chart renderer for it
+    chart = root.locator(".wb-chart-canvas svg.wb-svg-chart")
+    expect(chart).to_be_visible()
+    expect(chart).to_have_attribute("aria-label", "Wins per week")
+    expect(chart.locator("path title")).to_have_text(re.compile(r": 1 win$"))
+    assert page.locator(".vega-embed").count() == 0
 
     rows = fresh_server.rows("win")
     assert len(rows) == 1
