@@ -124,8 +124,11 @@ def line_svg(spec: dict) -> str:
         body.append(f'<polyline {_attrs(points=path, fill="none", stroke=colour, stroke_width=2)}/>')
     radius = math.sqrt(float(dots["mark"].get("size", 50)) / math.pi)
     name = y.get("title") or y["field"]
+    # the hover text names the value as the spec's tooltip does ("Mood"), in a sentence
+    tips = [t for t in dots["encoding"].get("tooltip", []) if t.get("field") == y["field"]]
+    short = str(tips[0].get("title") or y["field"]) if tips else y["field"]
     for day, value in points:
-        tip = f"{full_day(day)}: {name.split(' (')[0].lower()} {number(value)}"
+        tip = f"{full_day(day)}: {short.lower()} {number(value)}"
         dot = _attrs(cx=_n(x_of(day)), cy=_n(TOP + y_of(value)), r=_n(radius), fill=colour)
         body.append(f"<circle {dot}><title>{esc(tip)}</title></circle>")
     # a tick and a date under each Monday (the app's weeks start on Monday)
@@ -136,7 +139,7 @@ def line_svg(spec: dict) -> str:
         body.append(_line(at, bottom, at, bottom + 5, DOMAIN))
         body.append(_text(at, bottom + 18, f"{monday:%d %b}", text_anchor="middle", fill=LABEL))
         monday += dt.timedelta(days=7)
-    ticks = [t for t in range(int(low), int(high) + 1, 2)]
+    ticks = [t for t in nice_ticks(high) if low <= t <= high]
     return _frame(spec, width, height, BOTTOM_DATES, ticks, y_of, name, body)
 
 
