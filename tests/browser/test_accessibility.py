@@ -680,6 +680,17 @@ def test_check_in_radio_groups_by_keyboard(page: Page) -> None:
     group = root.locator(".wb-field-phq9_1 .widget-radio-box")
     expect(group).to_have_attribute("role", "radiogroup")
     expect(group).to_have_attribute("aria-label", "1. Little interest or pleasure in doing things")
+    # each question shows its words in the radios' own label, the form's heading above the first
+    label = root.locator(".wb-field-phq9_1 > label.widget-label")
+    expect(label).to_be_visible()
+    expect(label).to_contain_text("Over the last 2 weeks")
+    # a text box showing its help in its own label is named by the label, described by the help
+    note = root.locator(".wb-field-note textarea")
+    expect(note).to_have_accessible_name("Note")
+    expect(note).to_have_accessible_description("Anything you want your care team to know.")
+    expect(root.locator(".wb-field-phq9_difficulty select")).to_have_accessible_name(
+        "If you checked off any problems, how difficult have these problems made it for you to do "
+        "your work, take care of things at home, or get along with other people?")
     tab_to(page, ".wb-field-phq9_1 input[type=radio]")
     page.keyboard.press("ArrowRight")
     expect(root.locator(".wb-field-phq9_1 input[type=radio]").nth(1)).to_be_checked()

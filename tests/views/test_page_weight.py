@@ -12,10 +12,10 @@ from workbook.ui.app import App
 
 # models created while a page is built and filled, the shared layouts and styles included
 # (as on a fresh page where this tool is the first one opened)
-BUDGET = {"mood": 120, "win": 120,
-          "checkin": 140,  # sixteen questions and two difficulty questions, each with its own words
-          "thought_record": 120,  # nine steps; only the step shown is built
-          "session": 120}  # ten steps; only the step shown is built (the checklist, the sliders later)
+BUDGET = {"mood": 100, "win": 100,
+          "checkin": 100,  # sixteen questions and two difficulty questions: each one widget
+          "thought_record": 100,  # nine steps; only the step shown is built
+          "session": 100}  # ten steps; only the step shown is built (the checklist, the sliders later)
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +109,34 @@ def test_a_step_form_builds_a_step_when_it_is_shown_and_loses_nothing(tmp_path):
     assert saved["situation"] == "The bus was very late"
     assert saved["evidence_against"] == "My manager said it was fine"
     assert saved["balanced_thought"] == "Buses are late sometimes"
+
+
+def test_a_question_is_one_widget_that_shows_its_own_label(year):
+    """A check-in question, a drop-down or a text box is one model: the input shows the field's
+    heading, label, "(needed)" and help in its own <label>, with no label widget or box."""
+    app = App(year)
+    app.show("checkin")
+    inputs = app.pages["checkin"].form.inputs
+    first = inputs["phq9_1"]
+    assert first.widget is first.input
+    assert {"wb-input", "wb-own-label", "wb-input-phq9_1", "wb-field-phq9_1",
+            "wb-choice-scale"} <= set(first.widget._dom_classes)
+    assert first.widget.description_allow_html
+    label = first.widget.description
+    assert 'class="wb-heading">Over the last 2 weeks' in label
+    assert 'class="wb-label">1. Little interest or pleasure in doing things' in label
+    assert "<div" not in label and "<p" not in label  # the widgets' sanitizer drops both
+    assert inputs["note"].widget is inputs["note"].input
+    assert 'class="wb-help">Anything you want' in inputs["note"].widget.description
+    assert inputs["phq9_difficulty"].widget is inputs["phq9_difficulty"].input
+
+
+def test_an_own_label_is_escaped_and_says_needed():
+    from workbook.exercises import Field
+
+    field = Field(name="x", label="<b>Bold</b> & more", type="long_text", required=True,
+                  help="a <script>help</script>")
+    entry = fields.build_input(field)
+    label = entry.widget.description
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; more" in label and "<script>" not in label
+    assert '<span class="wb-required" title="needed to save">(needed)</span>' in label

@@ -150,9 +150,9 @@ def test_checkin_shows_each_forms_header_and_keeps_the_new_answers(app, store):
 
     app.show("checkin")
     page = app.pages["checkin"]
-    shown = page.form.inputs["gad7_1"].widget.children[0].value
+    shown = page.form.inputs["gad7_1"].widget.description  # the label is the radios' own
     assert "how often have you been bothered by the following problems?" in shown
-    shown = page.form.inputs["phq9_1"].widget.children[0].value
+    shown = page.form.inputs["phq9_1"].widget.description
     assert "bothered by any of the following problems?" in shown
     answer(page.form, "phq9", [3, 3, 3, 3, 2, 2, 2, 2, 0])  # 20
     page.form.inputs["phq9_difficulty"].input.value = "very_difficult"

@@ -48,11 +48,14 @@
 
   function labelOf(widget) {
     var label = widget && widget.querySelector(":scope > label.widget-label");
-    var text = label ? label.textContent.trim() : "";
+    // a label showing the field's heading, label and help names the input by the label alone
+    var own = label && label.querySelector(":scope > .wb-label");
+    var text = own ? own.firstChild.textContent.trim() : (label ? label.textContent.trim() : "");
     return text && text !== "null" ? text : "";
   }
 
   var groups = 0;
+  var helps = 0;
   function patch() {
     var i, found;
     found = all("[title='null']");
@@ -74,6 +77,20 @@
       var radios = box.querySelectorAll("input[type=radio]");
       for (var j = 0; j < radios.length; j++) {
         if (!radios[j].name) { radios[j].name = box.getAttribute("data-wb-group"); }
+      }
+    }
+    // a field showing its label in the input's own <label> (heading and help included): the
+    // input is named by the label alone and described by the help
+    found = all(".wb-own-label");
+    for (i = 0; i < found.length; i++) {
+      var control = found[i].querySelector(
+        ":scope > input, :scope > textarea, :scope > select, :scope > .widget-radio-box");
+      var name = labelOf(found[i]);
+      if (control && name) { set(control, "aria-label", name); }
+      var help = found[i].querySelector(":scope > label.widget-label > .wb-help");
+      if (control && help) {
+        if (!help.id) { help.id = "wb-help-" + (++helps); }
+        set(control, "aria-describedby", help.id);
       }
     }
     found = all(".wb-bar .wb-nav");
