@@ -225,10 +225,10 @@ class NumberInput(FieldInput):
 
     def __init__(self, field: Field):
         super().__init__(field)
-        self.input = w.Text(placeholder="e.g. 7 or 6.5", layout=shared(w.Layout, width="12em"),
+        self.input = w.Text(placeholder="e.g. 7 or 6.5", layout=full_layout(),
                             continuous_update=False, style=unlabelled(w.Text))
-        self._named(self.input)
-        self.widget = self._box(self.input)
+        self.input.add_class("wb-narrow")  # the box stays 12em wide under its label
+        self.widget = self._own_label(self.input)
 
     def get(self) -> Any:
         return self.input.value if self.input.value.strip() else None
@@ -293,9 +293,9 @@ class MultiChoiceInput(FieldInput):
 class DateInput(FieldInput):
     def __init__(self, field: Field):
         super().__init__(field)
-        self.input = w.DatePicker(value=None, layout=plain_layout(), style=unlabelled(w.DatePicker))
-        self._named(self.input)
-        self.widget = self._box(self.input)
+        self.input = w.DatePicker(value=None, layout=full_layout(), style=unlabelled(w.DatePicker))
+        self.input.add_class("wb-narrow")
+        self.widget = self._own_label(self.input)
 
     def get(self) -> Any:
         return self.input.value
@@ -309,10 +309,10 @@ class DateTimeInput(FieldInput):
 
     def __init__(self, field: Field):
         super().__init__(field)
-        self.input = w.NaiveDatetimePicker(value=_now_minute(), layout=plain_layout(),
+        self.input = w.NaiveDatetimePicker(value=_now_minute(), layout=full_layout(),
                                            style=unlabelled(w.NaiveDatetimePicker))
-        self._named(self.input)
-        self.widget = self._box(self.input)
+        self.input.add_class("wb-narrow")
+        self.widget = self._own_label(self.input)
 
     def get(self) -> Any:
         return self.input.value
