@@ -183,8 +183,7 @@ def charts_drawn(page: Page, root: Locator) -> int:
     expect(root.locator(".wb-chart-canvas svg").first).to_be_visible(timeout=PAGE_BUILD_TIMEOUT_MS)
     page.wait_for_function(
         """() => {
-            const canvases = [...document.querySelectorAll(".wb-page-progress .wb-chart-canvas")]
-                .filter(c => c.querySelector(".jp-OutputArea-output"));
+            const canvases = [...document.querySelectorAll(".wb-page-progress .wb-chart .wb-chart-canvas")];
             return canvases.length > 0 && canvases.every(c => c.querySelector("svg"));
         }""")
     return root.locator(".wb-chart-canvas svg").count()
@@ -773,6 +772,11 @@ def test_every_chart_has_a_summary_and_a_table(page: Page) -> None:
     drawn = charts_drawn(page, root)
     views = root.locator(".wb-chart-canvas:has(svg)")
     assert views.count() == drawn >= 5
+    # each drawn by the kernel as SVG, named by its title: no chart renderer started in the page
+    assert root.locator(".wb-chart-canvas svg.wb-svg-chart[role=img]").count() == drawn
+    expect(root.locator(".wb-chart-canvas svg.wb-svg-chart").first).to_have_attribute(
+        "aria-label", "Mood over time")
+    assert page.locator(".vega-embed").count() == 0
     tables = root.locator("details.wb-table-view")
     assert tables.count() == drawn
     expect(root.locator(".wb-chart-summary").first).not_to_be_empty()

@@ -109,7 +109,7 @@ def test_text_is_escaped():
 
 
 def test_any_other_chart_is_left_to_the_renderer():
-    with pytest.raises(ValueError, match="only the tool pages"):
+    with pytest.raises(ValueError, match="not drawn here"):
         svg_chart.draw({"mark": "point", "encoding": {}})
     bars_in_time = wins_spec([1] * 8)
     bars_in_time["encoding"]["x"]["type"] = "temporal"

@@ -1,10 +1,11 @@
-"""Charts on the page: the kernel sends a small Vega-Lite spec, the browser draws it.
+"""Charts on the page: each is a small Vega-Lite spec, which the kernel draws as SVG.
 
-Voila ships JupyterLab's Vega renderer, so nothing is fetched from anywhere else; drawing in
-the browser keeps saves fast and the kernel small (no drawing engine in the kernel). Reports,
-which must stand alone, draw SVG instead (`workbook.chart_catalogue.Figure.svg`). The tool
-pages' two small charts are drawn as SVG here (`workbook.ui.svg_chart`): the renderer's start,
-a task of about 0.3 s in the browser, would otherwise land on the person's first Save.
+The app's charts (the tool pages' two, the Progress page's) use a small part of Vega-Lite,
+which `workbook.ui.svg_chart` and `workbook.ui.svg_layers` draw in plain Python: the page shows
+them as they come, with no renderer to start in the browser (a task of about 0.3 s) and no
+chart to compile there (55-180 ms each). A spec they do not draw goes to the Vega renderer
+Voila ships (an Output widget), so nothing is fetched from anywhere else. Reports, which must
+stand alone, draw SVG with vl-convert (`workbook.chart_catalogue.Figure.svg`).
 
 No one needs to read a chart: each has its one-sentence summary beside it and, under it, a
 "Show as a table" disclosure with the chart's own data (`chart_table`).
@@ -13,6 +14,7 @@ No one needs to read a chart: each has its one-sentence summary beside it and, u
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from typing import Any
 
@@ -25,6 +27,7 @@ from workbook.ui.fields import html_widget, plain_layout, shared, style_of
 from workbook.ui.text import esc
 from workbook.words import full_day, number
 
+log = logging.getLogger(__name__)
 MIMETYPE = "application/vnd.vegalite.v5+json"
 EMBED = {"actions": False, "renderer": "svg"}
 # What Vega's "dark" theme changes (the page's renderer applies it when the page is dark), set
@@ -287,8 +290,8 @@ class ChartView(w.VBox):
     """One chart (`wb-chart`) with its plain-language summary (`wb-chart-summary`) beside it
     and its data as a table under it (`wb-chart-table`).
 
-    `as_svg`: the chart is drawn here as SVG (`svg_chart`, the tool pages' two shapes) into an
-    HTML widget, instead of being sent to the page's Vega-Lite renderer.
+    `as_svg`: the chart is drawn here as SVG (`svg_chart`) into an HTML widget, instead of
+    being sent to the page's Vega-Lite renderer; a spec it does not draw goes to the renderer.
     """
 
     def __init__(self, as_svg: bool = False) -> None:
@@ -301,7 +304,7 @@ class ChartView(w.VBox):
         self.summary.add_class("wb-chart-summary")
         self.table = html_widget("", "wb-chart-table")
         self.spec: dict | None = None
-        row = w.HBox([self.out, self.summary],
+        self.row = row = w.HBox([self.out, self.summary],
                      layout=shared(w.Layout, flex_flow="row wrap", align_items="center"))
         super().__init__([row, self.table], layout=plain_layout())
         self.add_class("wb-chart")
@@ -311,8 +314,15 @@ class ChartView(w.VBox):
         if spec == self.spec:
             self.summary.value = f"<p>{esc(summary)}</p>"
             return
+        svg = None
         if self.as_svg:
-            self.out.value = svg_chart.draw(spec)
+            try:
+                svg = svg_chart.draw(spec)
+            except ValueError:  # a shape not drawn here: the renderer draws it from now on
+                log.warning("chart %r left to the page's renderer", spec.get("title"), exc_info=True)
+                self._to_renderer()
+        if svg is not None:
+            self.out.value = svg
         else:
             # set as the Output widget's state: the same with or without a running kernel
             self.out.outputs = ({"output_type": "display_data",
@@ -321,6 +331,12 @@ class ChartView(w.VBox):
         self.spec = spec
         self.summary.value = f"<p>{esc(summary)}</p>"
         self.table.value = chart_table(spec)
+
+    def _to_renderer(self) -> None:
+        self.as_svg = False
+        self.out = w.Output(layout=self.out.layout)
+        self.out.add_class("wb-chart-canvas")
+        self.row.children = (self.out, self.summary)
 
     def message(self, text: str) -> None:
         """No chart (too little data yet): a friendly sentence instead of an empty axis."""

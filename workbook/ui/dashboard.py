@@ -1,9 +1,10 @@
 """The progress page: every chart of `workbook.chart_catalogue` over a range the person picks.
 
-Every chart is a small Vega-Lite spec from an aggregated frame, drawn by the page's own
-renderer (`ChartView`), with a one-sentence summary beside it; too little data gets a friendly
-sentence instead of an empty axis. The store is read once per `refresh`; changing the range
-only re-aggregates. What each chart shows and says lives in the catalogue, not here.
+Every chart is a small Vega-Lite spec from an aggregated frame, drawn by the kernel as SVG
+(`ChartView`, `workbook.ui.svg_layers`), with a one-sentence summary beside it; too little
+data gets a friendly sentence instead of an empty axis. The store is read once per
+`refresh`; changing the range only re-aggregates. What each chart shows and says lives in
+the catalogue, not here.
 
 In the app the page is shown before it is drawn: `refresh` returns at once, the app shows the
 page's frame, and the kernel then reads and draws one chart at a time, handling the person's
@@ -58,7 +59,7 @@ class SectionView(w.VBox):
         for block in drawn.blocks:
             if isinstance(block, Figure):
                 if charts_drawn == len(self.views):
-                    self.views.append(ChartView())
+                    self.views.append(ChartView(as_svg=True))
                 view = self.views[charts_drawn]
                 view.draw(block.chart, block.summary)
                 children.append(view)

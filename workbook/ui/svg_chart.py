@@ -7,8 +7,9 @@ are simple enough to draw here instead: a few dozen SVG elements, no script, rea
 page. The specs stay the source (`chart_view.mood_spec`, `chart_specs.wins_week_spec`, equal to
 the Altair ones): this draws what they say, and the "Show as a table" view still reads them.
 
-Only these two shapes are drawn here (a temporal line with dots, ordinal bars); anything else
-is the renderer's (`draw` raises `ValueError`). The Progress page's charts stay Vega-Lite.
+Only these two shapes are drawn by this module (a temporal line with dots, ordinal bars); the
+Progress page's layered charts are drawn by `workbook.ui.svg_layers`, and anything neither
+draws raises `ValueError` (`ChartView` then leaves it to the page's Vega renderer).
 """
 
 from __future__ import annotations
@@ -163,6 +164,8 @@ def bars_svg(spec: dict) -> str:
     corner = float(mark.get("cornerRadiusTopLeft", 0))
     bottom = TOP + height
     body = []
+    widest = max((len(str(row[x["field"]])) for row in rows), default=0) * 6.6 + 6
+    every = max(1, math.ceil(widest / step))  # labels that would overlap: every other one, or fewer
     for index, (row, value) in enumerate(zip(rows, values, strict=True)):
         left = LEFT + index * step + (step - bar) / 2
         label = str(row[x["field"]])
@@ -176,7 +179,8 @@ def bars_svg(spec: dict) -> str:
             tip = f"Week of {label}: {plural(int(value), 'win')}"
             body.append(f'<path {_attrs(d=path, fill=mark["color"])}><title>{esc(tip)}</title></path>')
         centre = LEFT + index * step + step / 2
-        body.append(_text(centre, bottom + 17, label, text_anchor="middle", fill=LABEL))
+        if index % every == 0:
+            body.append(_text(centre, bottom + 17, label, text_anchor="middle", fill=LABEL))
     if x.get("title"):
         body.append(_text(LEFT + width / 2, bottom + 36, x["title"], text_anchor="middle",
                           fill=LABEL, font_weight="bold"))
@@ -184,10 +188,14 @@ def bars_svg(spec: dict) -> str:
 
 
 def draw(spec: dict) -> str:
-    """The SVG of one of the two shapes drawn here; `ValueError` for any other spec."""
-    if [part.get("mark", {}).get("type") for part in spec.get("layer", [])] == ["line", "circle"]:
+    """The SVG of one of the two shapes drawn here, else of a chart `svg_layers` draws;
+    `ValueError` for any other spec."""
+    if [part.get("mark", {}).get("type") for part in spec.get("layer", [])] == ["line", "circle"] \
+            and spec["layer"][1].get("encoding", {}).get("x", {}).get("type") == "temporal":
         return line_svg(spec)
     if isinstance(spec.get("mark"), dict) and spec["mark"].get("type") == "bar" \
             and spec.get("encoding", {}).get("x", {}).get("type") == "ordinal":
         return bars_svg(spec)
-    raise ValueError("only the tool pages' line and bar charts are drawn as SVG here")
+    from workbook.ui import svg_layers  # the Progress page's charts
+
+    return svg_layers.draw(spec)
