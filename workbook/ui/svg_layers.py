@@ -232,25 +232,24 @@ class Panel:
         return self.top + self.height + self.bottom
 
     # -- positions -------------------------------------------------------------------------
-    def _x(self, row: dict, enc: dict | None) -> float | None:
+    @staticmethod
+    def _at(scale: Scale | None, row: dict, enc: dict | None) -> float | None:
+        """Where a row sits on one channel: a pixel value, a datum or the row's field, scaled."""
         if enc is None:
             return None
         if "value" in enc:
             return float(enc["value"])
+        if scale is None:
+            return None
         if "datum" in enc:
-            return self.x.pos(enc["datum"]) if self.x else None
-        return self.x.pos(row.get(enc["field"])) if self.x else None
+            return scale.pos(enc["datum"])
+        return scale.pos(row.get(enc["field"])) if enc.get("field") else None
+
+    def _x(self, row: dict, enc: dict | None) -> float | None:
+        return self._at(self.x, row, enc)
 
     def _y(self, row: dict, enc: dict | None) -> float | None:
-        if enc is None:
-            return None
-        if "value" in enc:
-            return float(enc["value"])
-        if "datum" in enc:
-            return self.y.pos(enc["datum"]) if self.y else None
-        if self.y is None or enc.get("field") is None:
-            return None
-        return self.y.pos(row.get(enc["field"]))
+        return self._at(self.y, row, enc)
 
     def _colour(self, mark: dict, enc: dict, row: dict) -> str:
         colour = enc.get("color")
