@@ -16,6 +16,7 @@ from workbook.ui.fields import html_widget
 from workbook.ui.help import CrisisPanel, PlanLink, StartPage
 from workbook.ui.lab import PageSignal, outside_voila, show_page_setup
 from workbook.ui.page import EntryPage, Links, Page
+from workbook.ui.sent_whole import sent_whole
 from workbook.ui.text import esc, hosted
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class App(w.VBox):
         self.page_signal: PageSignal | None = None
         in_kernel = later is None
         later = kernel_later() if later is None else later
-        self.ahead = Ahead(later, self._ahead_wanted, self.page, self._fill_ahead) if later else None
+        self.ahead = Ahead(later, self._ahead_wanted, self._build_ahead, self._fill_ahead) if later else None
         if self.ahead is not None and in_kernel:
             watch_messages(the_kernel(), self.ahead.poke)
         if wait_for_page:
@@ -232,10 +233,16 @@ class App(w.VBox):
                 if kind in in_menu and kind not in self.holders and kind != self.current
                 and HIDDEN not in self.nav_buttons[kind]._dom_classes]
 
+    def _build_ahead(self, kind: str) -> None:
+        """A page's widgets made ahead, sent to the page whole."""
+        with sent_whole():
+            self.page(kind)
+
     def _fill_ahead(self, kind: str) -> None:
         """A page built ahead, filled from disk and put in the page, hidden."""
-        self.page(kind).refresh()
-        self._hold(kind)
+        with sent_whole():
+            self.page(kind).refresh()
+            self._hold(kind)
 
     def show(self, kind: str, prefill: dict[str, Any] | None = None) -> None:
         """Open a tool: it is shown once it is whole (form, list and chart), never before.
@@ -255,6 +262,10 @@ class App(w.VBox):
         self.current = kind
         if kind not in self.holders:
             self._opening()
+        with sent_whole():  # the page arrives whole: one message per new widget
+            self._open(kind, before, prefill)
+
+    def _open(self, kind: str, before: str, prefill: dict[str, Any] | None) -> None:
         try:
             page = self.page(kind)
             if prefill:
