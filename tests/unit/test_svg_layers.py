@@ -118,7 +118,10 @@ def test_a_shape_not_drawn_here_goes_to_the_renderer():
         svg_layers.draw({"mark": "arc", "encoding": {"theta": {"field": "n", "type": "quantitative"}},
                          "data": {"values": [{"n": 1}]}})
     view = ChartView(as_svg=True)
+    canvas = view.out
     view.draw({"mark": "arc", "data": {"values": [{"n": 1}]},
                "encoding": {"theta": {"field": "n", "type": "quantitative"}}}, "One slice.")
     assert not view.as_svg and view.shown is not None  # the page's Vega renderer draws it
     assert view.row.children[0] is view.out
+    assert "wb-chart-canvas" in view.out._dom_classes
+    assert canvas.comm is None  # the SVG canvas it replaced is closed, not left in the page

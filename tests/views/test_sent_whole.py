@@ -171,3 +171,21 @@ def test_a_first_visit_is_one_message_per_new_widget(year, wire, monkeypatch, ki
     assert not set(updates) & opened, "a widget just sent was updated again"
     assert sum(updates.values()) <= 20, updates
     assert app.shown is app.pages[kind]
+
+
+def test_a_new_step_is_sent_whole(year, wire):
+    """Next on the thought record builds the next step's inputs: each reaches the page in one
+    message, and the step's box names them only after they are there."""
+    app = App(year)
+    app.show("thought_record")
+    form = app.pages["thought_record"].form
+    start = len(wire.messages)
+    form.next_button.click()
+    visit = wire.messages[start:]
+    opened = [cid for kind, cid, _ in visit if kind == "comm_open"]
+    assert opened, "the second step's inputs were built"
+    updated = [cid for kind, cid, data in visit if kind == "comm_msg" and data.get("method") == "update"]
+    assert not set(updated) & set(opened)
+    step_box = [i for i, (kind, cid, _) in enumerate(visit)
+                if kind == "comm_msg" and cid == form.step_box.model_id]
+    assert step_box and step_box[0] > max(i for i, m in enumerate(visit) if m[0] == "comm_open")

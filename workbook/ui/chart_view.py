@@ -334,9 +334,10 @@ class ChartView(w.VBox):
 
     def _to_renderer(self) -> None:
         self.as_svg = False
-        self.out = w.Output(layout=self.out.layout)
-        self.out.add_class("wb-chart-canvas")
+        canvas = self.out
+        self.out = w.Output(layout=canvas.layout, _dom_classes=("wb-chart-canvas",))
         self.row.children = (self.out, self.summary)
+        canvas.close()  # the SVG canvas is out of the page: its model goes too
 
     def message(self, text: str) -> None:
         """No chart (too little data yet): a friendly sentence instead of an empty axis."""

@@ -28,6 +28,7 @@ from workbook.ui.fields import (
     plain_layout,
     shared,
 )
+from workbook.ui.sent_whole import sent_whole
 from workbook.ui.text import esc, esc_lines, focus_attrs
 
 log = logging.getLogger(__name__)
@@ -382,6 +383,11 @@ class StepForm(ExerciseForm):
             self.hot.value = ""
 
     def go(self, index: int) -> None:
+        """Show step `index`; its inputs, built the first time, reach the page whole."""
+        with sent_whole():
+            self._go(index)
+
+    def _go(self, index: int) -> None:
         steps = self.exercise.steps
         index = max(0, min(index, len(steps) - 1))
         self.step = index
