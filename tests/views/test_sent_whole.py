@@ -189,3 +189,40 @@ def test_a_new_step_is_sent_whole(year, wire):
     step_box = [i for i, (kind, cid, _) in enumerate(visit)
                 if kind == "comm_msg" and cid == form.step_box.model_id]
     assert step_box and step_box[0] > max(i for i, m in enumerate(visit) if m[0] == "comm_open")
+
+
+def test_progress_drawn_step_by_step_sends_each_step_whole(year, wire, monkeypatch):
+    """In a kernel, Progress reads and draws one step per turn of the loop, after the page
+    shows: what each step builds (the sections, then a chart each) reaches the page whole."""
+    import asyncio
+
+    from workbook.ui import dashboard
+
+    loop = asyncio.new_event_loop()
+    monkeypatch.setattr(dashboard, "_kernel_loop", lambda: loop)
+    steps: list[list[tuple[str, str, dict]]] = []
+    step = dashboard.ProgressPage._step
+
+    def recorded(self, loop_, steps_, turn):
+        start = len(wire.messages)
+        step(self, loop_, steps_, turn)
+        steps.append(wire.messages[start:])
+
+    monkeypatch.setattr(dashboard.ProgressPage, "_step", recorded)
+    app = App(year)
+    app.show("progress")
+    try:
+        for _ in range(200):  # every step queued behind the last, until none is left
+            count = len(steps)
+            loop.run_until_complete(asyncio.sleep(0.05))
+            if steps and len(steps) == count:
+                break
+    finally:
+        loop.close()
+    assert len(steps) >= 3, "read, then one chart per step"
+    for messages in steps:
+        opened = {cid for kind, cid, _ in messages if kind == "comm_open"}
+        updated = {cid for kind, cid, data in messages
+                   if kind == "comm_msg" and data.get("method") == "update"}
+        assert not opened & updated, "a widget sent in a step was updated again in it"
+    assert app.pages["progress"].sections  # the sections were built in the first step

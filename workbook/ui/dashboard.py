@@ -26,6 +26,7 @@ from workbook.chart_blocks import Drawn, Figure, Note
 from workbook.store import Store
 from workbook.ui.chart_view import ChartView
 from workbook.ui.form import Feedback
+from workbook.ui.sent_whole import sent_whole
 from workbook.ui.text import esc
 
 if TYPE_CHECKING:
@@ -158,7 +159,8 @@ class ProgressPage(w.VBox):
         if turn != self._turn:  # a newer refresh, or the person changed the range: stop here
             return
         try:
-            next(steps)
+            with sent_whole():  # what the step builds reaches the page whole
+                next(steps)
         except StopIteration:
             return
         except Exception as exc:  # never a lost traceback
