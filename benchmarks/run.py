@@ -12,7 +12,9 @@ Rows (targets from the performance issues; docs/performance.md explains each flo
             clicked as soon as the form shows until confirmed          target <= 300 ms
             first visit after a pause on another page                  target <= 300 ms
             repeat visit                                               target <= 100 ms
-  switch    switching tools inside the app until usable                target <= 150 ms
+  switch    switching tools inside the app until usable, ten years: the first time
+            (a first visit)                                            target <= 300 ms
+            a tool already opened (a repeat visit)                     target <= 100 ms
   save      click -> row on disk -> list and chart updated, kernel side, ten years vs an empty
             folder                                                     target <= 50 ms median
   switch    also Progress on a fresh page, ten years: click -> every chart drawn and every
@@ -366,10 +368,10 @@ def bench_switch_and_dashboard(root: Path, runs: int) -> list[dict]:
     return [
         {"row": "switch to a tool already opened, until its form is usable (ten years)",
          "value": f"{s_again['median'] * 1000:.0f} ms (max {s_again['max'] * 1000:.0f} ms)",
-         "floor": "-", "ratio": s_again["median"] * 1000, "target": 150, "kind": "ms"},
+         "floor": "-", "ratio": s_again["median"] * 1000, "target": 100, "kind": "ms"},
         {"row": "switch to a tool the first time, until its form is usable (ten years)",
          "value": f"{s_first['median'] * 1000:.0f} ms (max {s_first['max'] * 1000:.0f} ms)",
-         "floor": "-", "ratio": s_first["median"] * 1000, "target": 150, "kind": "ms"},
+         "floor": "-", "ratio": s_first["median"] * 1000, "target": 300, "kind": "ms"},
         {"row": f"Progress, first visit on a fresh page, ten years: click -> all {expected} charts "
                 "drawn and their summaries shown",
          "value": f"{s_dash['median']:.2f} s ({s_dash['min']:.2f}-{s_dash['max']:.2f})",
